@@ -1,0 +1,1 @@
+"""Broadsheet: a news publishing platform for newsrooms that live on subscriptions."""

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import ItemBase, TagBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+
+# An update within this time of the first publication is a fix, not news: no "Updated" line.
+UPDATE_NOTICE_THRESHOLD = timedelta(minutes=5)
+
+
+class AccessLevel(models.TextChoices):
+    FREE = "free", _("Free")
+    METERED = "metered", _("Metered")
+    SUBSCRIBERS = "subscribers", _("Subscribers only")
+
+
+class TagKind(models.TextChoices):
+    TOPIC = "topic", _("Topic")
+    PERSON = "person", _("Person")
+    PLACE = "place", _("Place")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class Tag(TagBase):
+    """A tag of the "Archived In" list; its kind groups tags for editors and readers."""
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=TagKind.choices, default=TagKind.TOPIC
+    )
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+
+class ArticleTag(ItemBase):
+    tag = models.ForeignKey(Tag, related_name="tagged_articles", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "newsroom.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class Author(index.Indexed, models.Model):
+    """A byline. Shared by every edition: one person writes for all of them."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EditionPage(Page):
+    """The home of one edition: editor-picked top stories, then the latest articles."""
+
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", help_text=_("ISO 4217 code, e.g. USD, EUR.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("tagline"),
+        FieldPanel("currency"),
+        InlinePanel("top_stories", label=_("Top stories"), max_num=12),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["newsroom.SectionPage"]
+
+    class Meta:
+        verbose_name = _("edition home")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
+            raise ValidationError({"currency": _("Use a three-letter ISO 4217 code.")})
+        self.currency = self.currency.upper()
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        top = selectors.edition_top_stories(edition=self)
+        context["top_stories"] = top
+        context["latest_page"] = selectors.paginate(
+            request, selectors.article_list_latest(edition=self).exclude(pk__in=[a.pk for a in top])
+        )
+        return context
+
+
+class EditionTopStory(Orderable):
+    page = ParentalKey(EditionPage, related_name="top_stories", on_delete=models.CASCADE)
+    article = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("article")]
+
+
+class SectionPage(Page):
+    """A section front: its articles, newest first."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["newsroom.EditionPage"]
+    subpage_types = ["newsroom.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("section")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_page"] = selectors.paginate(
+            request, selectors.article_list_for_section(section=self)
+        )
+        return context
+
+
+class ArticlePage(Page):
+    """A news story. The headline is the page title."""
+
+    standfirst = models.TextField(_("standfirst"), max_length=600)
+    dateline = models.CharField(_("dateline"), max_length=80, blank=True)
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_image_caption = models.CharField(_("lead image caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("lead image credit"), max_length=120, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    access_level = models.CharField(
+        _("access level"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.METERED,
+        db_index=True,
+    )
+    correction_note = models.TextField(
+        _("correction"), blank=True, help_text=_("Shown above the body when filled in.")
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label=_("Authors"), min_num=0),
+        FieldPanel("dateline"),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
+            heading=_("Lead image"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        InlinePanel("related_links", label=_("Related articles"), max_num=6),
+        MultiFieldPanel(
+            [FieldPanel("correction_note"), FieldPanel("corrected_at")], heading=_("Correction")
+        ),
+    ]
+    settings_panels = [FieldPanel("access_level")] + Page.settings_panels
+
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.SearchField("dateline"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("access_level"),
+    ]
+
+    parent_page_types = ["newsroom.SectionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.corrected_at and not self.correction_note.strip():
+            raise ValidationError({"correction_note": _("Say what was corrected.")})
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+    @property
+    def show_updated(self) -> bool:
+        if not self.first_published_at or not self.last_published_at:
+            return False
+        return self.last_published_at - self.first_published_at > UPDATE_NOTICE_THRESHOLD
+
+    @property
+    def is_accessible_for_free(self) -> bool:
+        return self.access_level == AccessLevel.FREE
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.article_page_context(article=self))
+        return context
+
+
+class ArticleAuthor(Orderable):
+    page = ParentalKey(ArticlePage, related_name="article_authors", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.CASCADE, related_name="bylines"
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["page", "author"], name="one_byline_per_author")
+        ]
+
+
+class RelatedArticle(Orderable):
+    page = ParentalKey(ArticlePage, related_name="related_links", on_delete=models.CASCADE)
+    article = models.ForeignKey(
+        ArticlePage, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("article")]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.page_id and self.article_id == self.page_id:
+            raise ValidationError({"article": _("An article cannot be related to itself.")})

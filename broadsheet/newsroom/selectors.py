@@ -1,0 +1,147 @@
+"""Reads of the newsroom: every query a reader's page needs, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
+from django.core.paginator import Page as PaginatorPage
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from wagtail.models import Locale
+
+from .models import ArticleAuthor, ArticlePage, Author, EditionPage, SectionPage, Tag
+
+
+def edition_for_language(*, language_code: str | None = None) -> EditionPage | None:
+    """The live home of the edition in this language (the active one by default)."""
+    code = language_code or get_language() or settings.LANGUAGE_CODE
+    return (
+        EditionPage.objects.live()
+        .filter(locale__language_code__iexact=code)
+        .select_related("locale")
+        .first()
+    )
+
+
+def edition_list() -> list[EditionPage]:
+    return list(EditionPage.objects.live().select_related("locale").order_by("path"))
+
+
+def edition_section_list(*, edition: EditionPage) -> QuerySet[SectionPage]:
+    return SectionPage.objects.child_of(edition).live().in_menu().order_by("path")
+
+
+def _article_listing(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """What a listing shows of each article, fetched in a fixed number of queries."""
+    return (
+        queryset.live()
+        .defer_streamfields()
+        .select_related("lead_image")
+        .prefetch_related(
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            )
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def article_list_latest(*, edition: EditionPage) -> QuerySet[ArticlePage]:
+    return _article_listing(ArticlePage.objects.filter(locale_id=edition.locale_id))
+
+
+def article_list_for_section(*, section: SectionPage) -> QuerySet[ArticlePage]:
+    return _article_listing(ArticlePage.objects.child_of(section))
+
+
+def article_list_for_tag(*, edition: EditionPage, tag: Tag) -> QuerySet[ArticlePage]:
+    return _article_listing(
+        ArticlePage.objects.filter(locale_id=edition.locale_id, tagged_items__tag=tag)
+    )
+
+
+def article_list_for_author(*, edition: EditionPage, author: Author) -> QuerySet[ArticlePage]:
+    return _article_listing(
+        ArticlePage.objects.filter(locale_id=edition.locale_id, article_authors__author=author)
+    )
+
+
+def article_list_published_since(
+    *, since: datetime, locale: Locale | None = None
+) -> QuerySet[ArticlePage]:
+    queryset = ArticlePage.objects.filter(first_published_at__gte=since)
+    if locale is not None:
+        queryset = queryset.filter(locale=locale)
+    return _article_listing(queryset)
+
+
+def article_search(*, edition: EditionPage, query: str):
+    """Full-text search in the edition, stemmed in its language (see search_backend)."""
+    queryset = ArticlePage.objects.live().filter(locale_id=edition.locale_id)
+    return queryset.search(query, operator="and")
+
+
+def edition_top_stories(*, edition: EditionPage) -> list[ArticlePage]:
+    picks = (
+        edition.top_stories.filter(article__live=True)
+        .select_related("article", "article__lead_image")
+        .order_by("sort_order")
+    )
+    return [pick.article for pick in picks]
+
+
+def tag_by_slug(*, slug: str) -> Tag:
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        raise Http404(_("There is no tag called “%(slug)s”.") % {"slug": slug})
+    return tag
+
+
+def author_by_slug(*, slug: str) -> Author:
+    author = Author.objects.select_related("photo").filter(slug=slug).first()
+    if author is None:
+        raise Http404(_("There is no author called “%(slug)s”.") % {"slug": slug})
+    return author
+
+
+def paginate(request: HttpRequest, items, *, per_page: int | None = None) -> PaginatorPage:
+    """The requested page of a listing; a page number that is not one is a clear 404."""
+    paginator = Paginator(items, per_page or settings.NEWSROOM_PAGE_SIZE)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except EmptyPage as error:
+        raise Http404(_("That page number is past the end of the list.")) from error
+    except InvalidPage as error:
+        raise Http404(_("“%(page)s” is not a page number.") % {"page": number[:20]}) from error
+
+
+def article_page_context(*, article: ArticlePage) -> dict:
+    """Everything around an article's body: bylines, tags, related, latest rail, translations."""
+    edition_locale_id = article.locale_id
+    related = [
+        link.article
+        for link in article.related_links.select_related("article", "article__lead_image")
+        if link.article.live
+    ]
+    latest = list(
+        _article_listing(ArticlePage.objects.filter(locale_id=edition_locale_id)).exclude(
+            pk=article.pk
+        )[: settings.NEWSROOM_LATEST_RAIL_SIZE]
+    )
+    translations = list(article.get_translations().live().select_related("locale"))
+    return {
+        "authors": [
+            byline.author
+            for byline in article.article_authors.select_related("author").order_by("sort_order")
+        ],
+        "article_tags": list(article.tags.all()),
+        "related_articles": related,
+        "latest_articles": latest,
+        "translations": translations,
+    }

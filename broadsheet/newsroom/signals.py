@@ -1,0 +1,24 @@
+"""Publishing changes what readers see: purge the page cache of the edition, after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from wagtail.signals import page_published, page_unpublished
+
+from broadsheet.pagecache.services import page_cache_purge
+
+from .models import ArticlePage, EditionPage, SectionPage
+
+READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
+
+
+def _purge_edition_of(instance, **kwargs) -> None:
+    language_code = instance.locale.language_code.lower()
+    transaction.on_commit(lambda: page_cache_purge(scopes=[language_code]))
+
+
+for model in READER_PAGE_MODELS:
+    page_published.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-pub-{model}")
+    page_unpublished.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-unpub-{model}")
+    post_delete.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-del-{model}")

@@ -1,0 +1,86 @@
+"""Serve anonymous readers whole pages from the cache, one cache round trip per request."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from .scopes import generation_key, scope_for_path
+from .services import page_cache_new_generation
+
+# Headers worth keeping with a cached page; anything else (cookies above all) is dropped.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary", "X-Edition")
+UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz")
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    return not request.path.startswith(UNCACHED_PREFIXES)
+
+
+def _is_shareable(response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    return "Cookie" not in response.get("Vary", "")
+
+
+def _page_key(request: HttpRequest) -> str:
+    raw = f"{request.get_host()}|{request.get_full_path()}".encode()
+    return "pagecache:page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_anonymous_read(request):
+            return self.get_response(request)
+
+        scope = scope_for_path(request.path)
+        page_key, gen_key = _page_key(request), generation_key(scope)
+        found = cache.get_many([page_key, gen_key])
+        generation = found.get(gen_key)
+        stored = found.get(page_key)
+        if stored is not None and generation is not None and stored[0] == generation:
+            return self._rebuild(stored, hit=True)
+
+        response = self.get_response(request)
+        if _is_shareable(response):
+            if generation is None:
+                generation = page_cache_new_generation(scope=scope)
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            headers["X-Edition"] = scope
+            stored = (generation, response.status_code, headers, response.content)
+            cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
+            response["X-Edition"] = scope
+            self._mark_public(response)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    def _rebuild(self, stored: tuple, *, hit: bool) -> HttpResponse:
+        _generation, status, headers, content = stored
+        response = HttpResponse(content, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        self._mark_public(response)
+        response["X-Page-Cache"] = "hit" if hit else "miss"
+        return response
+
+    @staticmethod
+    def _mark_public(response: HttpResponse) -> None:
+        # Browsers revalidate; shared caches (the front proxy) may keep it until purged.
+        patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS)
