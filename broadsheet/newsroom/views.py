@@ -37,7 +37,9 @@ def author_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 def search(request: HttpRequest) -> HttpResponse:
     edition = _current_edition()
-    query = " ".join(request.GET.get("q", "").split())
+    # Control characters mean nothing in a search and upset full-text query parsers.
+    typed = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
+    query = " ".join(typed.split())
     problem = ""
     results = None
     if len(query) > MAX_QUERY_LENGTH:

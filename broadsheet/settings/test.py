@@ -12,3 +12,5 @@ if not REDIS_URL:  # noqa: F405
 else:
     CACHES["default"]["KEY_PREFIX"] = "bs-test"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405
