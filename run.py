@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Broadsheet's two front doors, with nothing but the python3 of a fresh machine:
+
+    python3 run.py demo    set up and run the demo site on SQLite (no other service)
+    python3 run.py test    run the whole test suite (pass pytest options after it)
+
+Both create .venv/ and install the pinned requirements the first time (and again when the
+requirements files change). Settings come from the environment (see docs/operations.md); the
+tests run on SQLite unless DATABASE_URL (and REDIS_URL) say otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+MINIMUM_PYTHON = (3, 11)
+
+
+def fail(message: str) -> None:
+    print(f"\nrun.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(*args: str | Path, env: dict | None = None) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)  # noqa: S603
+    if result.returncode != 0:
+        fail(f"this step failed (exit {result.returncode}): {' '.join(map(str, args))}")
+
+
+def ensure_environment(requirements: str) -> None:
+    if sys.version_info < MINIMUM_PYTHON:
+        fail(f"Broadsheet needs Python {'.'.join(map(str, MINIMUM_PYTHON))} or newer; "
+             f"this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print("Creating the virtual environment in .venv/ ...")
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as error:  # noqa: BLE001
+            fail(f"could not create .venv ({error}). On Debian or Ubuntu: "
+                 "apt-get install python3-venv")
+    wanted = hashlib.sha256(
+        b"".join((ROOT / name).read_bytes() for name in ("requirements.txt", requirements))
+    ).hexdigest()
+    stamp = VENV / f".installed-{requirements}"
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print(f"Installing {requirements} into .venv/ (first run only) ...")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "-r", requirements)
+        stamp.write_text(wanted)
+
+
+def manage(*args: str, env: dict | None = None) -> None:
+    run(PYTHON, "manage.py", *args, env=env)
+
+
+def demo(argv: list[str]) -> None:
+    ensure_environment("requirements.txt")
+    port = argv[0] if argv else os.environ.get("PORT", "8000")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "broadsheet.settings.dev"}
+    (ROOT / "var").mkdir(exist_ok=True)
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("setup_newsroom", "--port", port, env=env)
+    manage("load_demo_content", env=env)
+    password = secrets.token_urlsafe(9)
+    manage("demo_editor", "--password", password, env=env)
+    worker = subprocess.Popen(  # noqa: S603  (background tasks: search index, purges)
+        [str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env
+    )
+    print(
+        f"\n  Broadsheet demo: http://localhost:{port}/\n"
+        f"  Newsroom admin:  http://localhost:{port}/admin/\n"
+        f"  Sign in as 'editor' with password '{password}'\n"
+        "  Stop with Ctrl-C.\n"
+    )
+    try:
+        subprocess.run(  # noqa: S603
+            [str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT, env=env
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=10)
+
+
+def test(argv: list[str]) -> None:
+    ensure_environment("requirements-dev.txt")
+    (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "broadsheet.settings.test"}
+    print(f"Database: {env.get('DATABASE_URL', 'SQLite (embedded default)')}; "
+          f"cache: {env.get('REDIS_URL', 'local memory')}")
+    result = subprocess.run([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT, env=env)  # noqa: S603
+    sys.exit(result.returncode)
+
+
+COMMANDS = {"demo": demo, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(2)
+    COMMANDS[sys.argv[1]](sys.argv[2:])
