@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from .fragments import ESI_TAG, fill_fragments, surrogate_handles_esi
 from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
@@ -47,6 +48,19 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._serve(request)
+        if (
+            not response.streaming
+            and b"<esi:include" in response.content
+            and not surrogate_handles_esi(request)
+        ):
+            response.content = fill_fragments(request, response.content)
+        elif surrogate_handles_esi(request) and not response.streaming:
+            if ESI_TAG.search(response.content):
+                response["Surrogate-Control"] = 'content="ESI/1.0"'
+        return response
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         if not _is_anonymous_read(request):
             return self.get_response(request)
 

@@ -84,7 +84,7 @@ def test_error_pages_and_responses_with_cookies_are_not_cached(client, en_world)
 class _BanRecorder(http.server.BaseHTTPRequestHandler):
     received: list = []
 
-    def do_BAN(self):  # noqa: N802  (the HTTP method's name)
+    def do_BAN(self):
         self.received.append(self.headers["X-Ban-Scope"])
         self.send_response(200)
         self.end_headers()

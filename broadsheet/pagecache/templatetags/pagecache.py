@@ -1,0 +1,13 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def esi_include(src: str) -> str:
+    """A hole in a cached page, filled per request from a fragment URL with its own cache life.
+
+    Varnish fills it in production (ESI); without Varnish, the page cache middleware does.
+    """
+    return format_html('<esi:include src="{}"/>', src)
