@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.pagecache.services import page_cache_purge
 
+from . import selectors
 from .models import ArticlePage, EditionPage, SectionPage
 
 READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
@@ -16,6 +19,10 @@ READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
 def _purge_edition_of(instance, **kwargs) -> None:
     language_code = instance.locale.language_code.lower()
     transaction.on_commit(lambda: page_cache_purge(scopes=[language_code]))
+    if not isinstance(instance, ArticlePage):
+        # Edition and section titles appear in every edition's header (the edition switcher).
+        keys = [selectors.chrome_cache_key(code) for code, _name in settings.LANGUAGES]
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 for model in READER_PAGE_MODELS:

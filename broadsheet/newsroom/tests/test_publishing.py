@@ -76,3 +76,17 @@ def test_correction_needs_a_note(en_world):
     article.corrected_at = timezone.now()
     with pytest.raises(ValidationError):
         article.full_clean()
+
+
+def test_renaming_a_section_updates_every_header(
+    client, en_world, django_capture_on_commit_callbacks
+):
+    article = factories.article_publish(section=en_world)
+    assert ">World<" in client.get(article.url).content.decode()
+
+    en_world.title = "Worldwide"
+    with django_capture_on_commit_callbacks(execute=True):
+        en_world.save_revision().publish()
+
+    html = client.get(article.url).content.decode()
+    assert ">Worldwide<" in html and ">World<" not in html
