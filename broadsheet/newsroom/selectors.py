@@ -67,6 +67,7 @@ def _article_listing(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     """What a listing shows of each article, fetched in a fixed number of queries."""
     return (
         queryset.live()
+        .public()
         .defer_streamfields()
         .select_related("lead_image")
         .prefetch_related(

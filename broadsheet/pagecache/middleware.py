@@ -15,7 +15,7 @@ from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
 # Headers worth keeping with a cached page; anything else (cookies above all) is dropped.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary", "X-Edition")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary", "X-Edition", "X-Robots-Tag")
 UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz")
 
 

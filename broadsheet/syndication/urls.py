@@ -10,6 +10,6 @@ urlpatterns = [
     path("feed/atom/", atom(EditionFeed)(), name="edition_atom"),
     path("tag/<str:slug>/feed/rss/", TagFeed(), name="tag_rss"),
     path("tag/<str:slug>/feed/atom/", atom(TagFeed)(), name="tag_atom"),
-    path("section/<slug:slug>/feed/rss/", SectionFeed(), name="section_rss"),
-    path("section/<slug:slug>/feed/atom/", atom(SectionFeed)(), name="section_atom"),
+    path("section/<str:slug>/feed/rss/", SectionFeed(), name="section_rss"),
+    path("section/<str:slug>/feed/atom/", atom(SectionFeed)(), name="section_atom"),
 ]
