@@ -79,8 +79,10 @@ def test_tag_and_author_archives_paginate(client, en_world, settings):
     second = client.get("/en-us/tag/budget/?page=2")
     author_page = client.get("/en-us/author/bo-writer/")
 
-    assert first.status_code == 200 and "Page 1 of 2" in first.content.decode()
+    assert first.status_code == 200 and 'rel="next" href="?page=2"' in first.content.decode()
     assert "Budget story 0" in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+    assert 'rel="prev" href="?page=1"' in second.content.decode()
     assert author_page.status_code == 200 and "Budget story 2" in author_page.content.decode()
 
 
@@ -93,6 +95,9 @@ def test_tag_and_author_archives_paginate(client, en_world, settings):
         "/en-us/?page=abc",
         "/en-us/?page=999",
         "/en-us/?page=-1",
+        "/en-us/?page=0",
+        "/en-us/?page=100000",
+        "/en-us/?page=1e3",
         "/xx-yy/",
     ],
 )
