@@ -5,8 +5,8 @@ from wagtail.images.blocks import ImageChooserBlock
 
 
 class PullQuoteBlock(blocks.StructBlock):
-    quote = blocks.TextBlock(label=_("quote"))
-    attribution = blocks.CharBlock(label=_("attribution"), required=False)
+    quote = blocks.TextBlock(label=_("Quote"))
+    attribution = blocks.CharBlock(label=_("Attribution"), required=False)
 
     class Meta:
         icon = "openquote"
@@ -14,9 +14,9 @@ class PullQuoteBlock(blocks.StructBlock):
 
 
 class BodyImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("image"))
-    caption = blocks.CharBlock(label=_("caption"), required=False)
-    credit = blocks.CharBlock(label=_("credit"), required=False)
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
+    credit = blocks.CharBlock(label=_("Credit"), required=False)
 
     class Meta:
         icon = "image"
@@ -24,7 +24,7 @@ class BodyImageBlock(blocks.StructBlock):
 
 
 class RelatedCardBlock(blocks.StructBlock):
-    article = blocks.PageChooserBlock(label=_("article"), page_type="newsroom.ArticlePage")
+    article = blocks.PageChooserBlock(label=_("Article"), page_type="newsroom.ArticlePage")
 
     class Meta:
         icon = "link"
@@ -33,12 +33,12 @@ class RelatedCardBlock(blocks.StructBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
-        label=_("paragraph"), features=["bold", "italic", "link", "ol", "ul"]
+        label=_("Paragraph"), features=["bold", "italic", "link", "ol", "ul"]
     )
     subhead = blocks.CharBlock(
-        label=_("subhead"), form_classname="title", template="newsroom/blocks/subhead.html"
+        label=_("Subhead"), form_classname="title", template="newsroom/blocks/subhead.html"
     )
-    pull_quote = PullQuoteBlock(label=_("pull quote"))
-    image = BodyImageBlock(label=_("image"))
-    embed = EmbedBlock(label=_("embed"), template="newsroom/blocks/embed.html")
-    related_card = RelatedCardBlock(label=_("related article"))
+    pull_quote = PullQuoteBlock(label=_("Pull quote"))
+    image = BodyImageBlock(label=_("Image"))
+    embed = EmbedBlock(label=_("Embed"), template="newsroom/blocks/embed.html")
+    related_card = RelatedCardBlock(label=_("Related article"))

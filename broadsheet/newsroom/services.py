@@ -87,7 +87,7 @@ def _permission(dotted: str) -> Permission:
 
 
 @transaction.atomic
-def editions_setup(*, hostname: str = "localhost", port: int = 80) -> list[EditionPage]:
+def editions_setup(*, hostname: str | None = None, port: int | None = None) -> list[EditionPage]:
     """Make sure every configured edition has its locale and live home; idempotent.
 
     The first edition's home is the site root; the others are its translations, which is how
@@ -120,8 +120,9 @@ def editions_setup(*, hostname: str = "localhost", port: int = 80) -> list[Editi
 
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.root_page = first_home
-    site.hostname = site.hostname if site.pk else hostname
-    site.port = site.port if site.pk else port
+    # The site's host and port make every absolute URL (feeds, sitemaps, canonical links).
+    site.hostname = hostname or site.hostname or "localhost"
+    site.port = port or site.port or 80
     site.site_name = settings.WAGTAIL_SITE_NAME
     site.save()
     return editions

@@ -55,6 +55,9 @@ class AnonymousPageCacheMiddleware:
             and not surrogate_handles_esi(request)
         ):
             response.content = fill_fragments(request, response.content)
+            if response.has_header("Content-Length"):
+                # CommonMiddleware measured the page with its holes; measure it filled.
+                response["Content-Length"] = str(len(response.content))
         elif surrogate_handles_esi(request) and not response.streaming:
             if ESI_TAG.search(response.content):
                 response["Surrogate-Control"] = 'content="ESI/1.0"'

@@ -48,3 +48,22 @@ def test_logs_are_one_json_object_per_line():
 def test_bad_host_header_is_refused_not_crashed(client):
     response = client.get("/en-us/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_unknown_admin_page_is_not_sent_into_an_edition(client, editions, django_user_model):
+    staff = django_user_model.objects.create_superuser("chief", "chief@example.com", "pass-12345")
+    client.force_login(staff)
+    response = client.get("/admin/pages/999999/edit/")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_setup_puts_the_site_on_the_given_host(editions):
+    from wagtail.models import Site
+
+    from broadsheet.newsroom import services
+
+    services.editions_setup(hostname="news.example.com", port=443)
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_url == "https://news.example.com"

@@ -37,3 +37,8 @@ def test_a_fragment_that_does_not_resolve_leaves_an_empty_hole(client, settings)
 
     html = fill_fragments(Request(), b'a<esi:include src="/nowhere/"/>b')
     assert html == b"ab"
+
+
+def test_content_length_counts_the_filled_page(client):
+    response = client.get("/_test/page/")
+    assert int(response["Content-Length"]) == len(response.content)

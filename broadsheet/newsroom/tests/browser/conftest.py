@@ -1,7 +1,10 @@
 """Browser tests: Playwright's sync API driving Debian's headless Chromium against a live server.
 
 Run them with ``.venv/bin/pytest broadsheet/newsroom/tests/browser -m browser``. They need
-/usr/bin/chromium (``apt-get install -y chromium``); without it they are skipped, saying why.
+/usr/bin/chromium (``apt-get install -y chromium``); without it they are skipped, saying why,
+except when the CI environment variable is set: there a missing browser is a failure.
+Screenshots go to test-artifacts/ at the repository root (git-ignored), and on a failure every
+open tab is saved to test-artifacts/failures/.
 
 Every test here runs against pytest-django's ``live_server``, so in a transaction-less database
 that is flushed after each test. The fixtures ask for a serialized rollback so that what the
@@ -41,10 +44,11 @@ NAVIGATION_TIMEOUT_MS = 30_000
 EXPECT_TIMEOUT_MS = 10_000
 
 
-def artifact_path(name: str) -> Path:
+def artifact_path(name: str, *, folder: str = "") -> Path:
     """A file under test-artifacts/ (git-ignored) with a name safe on every filesystem."""
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS_DIR / re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+    directory = ARTIFACTS_DIR / folder if folder else ARTIFACTS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / re.sub(r"[^A-Za-z0-9._-]+", "-", name)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -55,17 +59,28 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    """One headless Chromium for the whole run; each test opens its own contexts."""
+@pytest.fixture
+def browser(live_server) -> Iterator:
+    """A headless Chromium for one test, started after its database is ready.
+
+    Playwright's sync API runs an asyncio loop in the test's thread while it is started. Inside
+    a running loop Django hands out other database connection objects than outside it (they
+    are "thread critical" asgiref locals), and the serialized-rollback copy that restores
+    Wagtail's tree after each flush lives on the outer one. So the browser starts after the
+    test's database setup and stops before its flush, and a session-long browser is not an
+    option: from the second test on, the restore would run inside the loop and find nothing.
+    """
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+        reason = f"{CHROMIUM} is missing: `apt-get install -y chromium` to run the browser tests"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI is set: these tests must run in CI)", pytrace=False)
+        pytest.skip(reason)
     from playwright.sync_api import expect, sync_playwright
 
-    # Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
-    # ORM calls from a thread with a running loop unless told it is safe. It is: the test
-    # thread is not serving requests (the live server's threads are). Set only while the
-    # browser runs, so the rest of the suite keeps Django's check.
+    # Django refuses ORM calls from a thread with a running event loop unless told it is safe.
+    # It is here (this thread serves no requests; the live server's threads do), and a test
+    # may well read the database while its browser is open. Set only while the browser runs,
+    # so that the rest of the suite keeps Django's check.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
@@ -84,8 +99,10 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def new_context(browser, live_server, request) -> Iterator[Callable]:
+def new_context(live_editions, browser, live_server, request) -> Iterator[Callable]:
     """Open a fresh browser context (its own cookies: one person, one device).
+
+    The newsroom is set up first, then the browser started (see ``browser``).
 
     On failure, every open page is screenshotted to test-artifacts/failures/ before closing.
     """
@@ -107,12 +124,16 @@ def new_context(browser, live_server, request) -> Iterator[Callable]:
         for when in ("setup", "call")
     )
     for number, context in enumerate(contexts):
+        # Closing a page fires its unload beacons (Wagtail's admin releases its editing
+        # session), and the admin pings the server on a timer: refuse them all, or they would
+        # reach the live server while the database is being flushed under it.
+        context.route("**/*", lambda route: route.abort())
         if failed:
             for page_number, page in enumerate(context.pages):
                 try:
                     page.screenshot(
                         path=artifact_path(
-                            f"failures/{request.node.name}-{number}-{page_number}.png"
+                            f"{request.node.name}-{number}-{page_number}.png", folder="failures"
                         ),
                         full_page=True,
                     )
@@ -139,8 +160,6 @@ def live_editions(live_server, django_db_serialized_rollback):
     services.roles_setup(editions=editions)
     # editions_setup keeps the hostname and port of a Site that already exists, and the
     # migrations always create one (localhost:80): point it at the live server here.
-    Site.objects.filter(is_default_site=True).update(
-        hostname=address.hostname, port=address.port
-    )
+    Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
     Site.clear_site_root_paths_cache()
     return editions
