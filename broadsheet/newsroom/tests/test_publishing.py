@@ -33,7 +33,7 @@ def test_a_draft_is_not_visible_to_readers(client, en_world):
     assert "Embargoed" not in client.get("/en-us/").content.decode()
 
 
-def test_scheduled_publish_and_unpublish(client, en_world):
+def test_scheduled_publish_and_unpublish(client, en_world, django_capture_on_commit_callbacks):
     go_live, expire = timezone.now() + timedelta(hours=1), timezone.now() + timedelta(hours=5)
     article = ArticlePage(
         title="Scheduled story", slug="scheduled-story", standfirst="Soon.", live=False
@@ -45,12 +45,18 @@ def test_scheduled_publish_and_unpublish(client, en_world):
     call_command("publish_scheduled", verbosity=0)
     assert client.get("/en-us/world/scheduled-story/").status_code == 404
 
-    with time_machine.travel(go_live + timedelta(minutes=1)):
+    with (
+        time_machine.travel(go_live + timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         call_command("publish_scheduled", verbosity=0)
         assert client.get("/en-us/world/scheduled-story/").status_code == 200
         assert "Scheduled story" in client.get("/en-us/").content.decode()
 
-    with time_machine.travel(expire + timedelta(minutes=1)):
+    with (
+        time_machine.travel(expire + timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         call_command("publish_scheduled", verbosity=0)
         assert client.get("/en-us/world/scheduled-story/").status_code == 404
         assert "Scheduled story" not in client.get("/en-us/").content.decode()
