@@ -1,0 +1,88 @@
+"""Small Django-side helpers for bench/load_pages.py, run in their own process with the same
+environment as the server (production settings, the bench database):
+
+    python bench/_django_helpers.py count  [--edition en-us]
+    python bench/_django_helpers.py urls   [--edition en-us] [--cold 200]
+
+Each prints one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# The checkout whose app is benchmarked (load_pages.py --app-dir), by default this one.
+ROOT = Path(os.environ.get("BENCH_APP_DIR") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings.production")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+from wagtail.models import Locale  # noqa: E402
+
+from broadsheet.newsroom.models import ArticlePage, EditionPage, Tag  # noqa: E402
+
+
+def _articles(edition: str):
+    return ArticlePage.objects.live().filter(locale__language_code__iexact=edition)
+
+
+def _path(page) -> str:
+    return urlsplit(page.get_url()).path
+
+
+def count(edition: str) -> dict:
+    return {"articles": _articles(edition).count()}
+
+
+def urls(edition: str, cold: int) -> dict:
+    """The pages to load: the newest article (the one readers hit), the edition home, the
+    busiest tag, and `cold` other articles spread over the whole archive (fixed seed)."""
+    articles = _articles(edition)
+    newest = articles.order_by("-first_published_at", "-pk").first()
+    if newest is None:
+        raise SystemExit(f"no live articles in edition {edition!r}")
+    home = EditionPage.objects.live().get(locale__language_code__iexact=edition, depth=2)
+    tag = (
+        Tag.objects.filter(tagged_articles__content_object__locale__language_code__iexact=edition)
+        .annotate(uses=Count("tagged_articles"))
+        .order_by("-uses", "pk")
+        .first()
+    )
+    ids = list(articles.exclude(pk=newest.pk).order_by("pk").values_list("pk", flat=True))
+    sample = random.Random(20240101).sample(ids, min(cold, len(ids)))
+    by_id = {page.pk: page for page in ArticlePage.objects.filter(pk__in=sample)}
+    locale = Locale.objects.get(language_code__iexact=edition)
+    return {
+        "article": _path(newest),
+        "home": _path(home),
+        "tag": f"/{locale.language_code}/tag/{tag.slug}/" if tag else None,
+        "tag_articles": tag.uses if tag else 0,
+        "cold_articles": [_path(by_id[pk]) for pk in sample],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["count", "urls"])
+    parser.add_argument("--edition", default="en-us")
+    parser.add_argument("--cold", type=int, default=200)
+    args = parser.parse_args()
+    if args.command == "count":
+        result = count(args.edition)
+    else:
+        result = urls(args.edition, args.cold)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""The demo newsroom (load_demo_content) and the bulk generator (generate_articles): what
+`run.py demo` and the benchmarks rely on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+from wagtail.images import get_image_model
+from wagtail.models import Page, ReferenceIndex
+
+from broadsheet.newsroom import selectors, services
+from broadsheet.newsroom.demo import bulk, loader
+from broadsheet.newsroom.models import (
+    ArticlePage,
+    ArticleTag,
+    Author,
+    EditionPage,
+    SectionPage,
+    Tag,
+    TagKind,
+)
+from broadsheet.newsroom.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Small pictures keep the demo quick to build and its renditions quick to make.
+IMAGE_WIDTH = 96
+# A few stories, for the tests of loading itself: three English ones with their translations
+# (one of them a top story in both editions) and a Spanish one.
+SMALL_DEMO_KEYS = {"shipping-accord", "night-train", "slow-trains-column", "es-cercanias"}
+
+
+def _small_demo():
+    return [story for story in loader.STORIES if story.key in SMALL_DEMO_KEYS]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    # Pictures and renditions are real files: keep them out of the project's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _articles(language_code: str):
+    return ArticlePage.objects.live().filter(locale__language_code=language_code)
+
+
+def _tree_problems() -> tuple:
+    # treebeard: bad alphabet, bad paths, orphans, bad depths, bad child counts.
+    return Page.find_problems()
+
+
+# --- load_demo_content --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def full_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo, built once for the tests of TestFullDemo (which only read it) and rolled
+    back after the last of them."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with transaction.atomic():
+            editions = services.editions_setup(hostname="testserver", port=80)
+            services.roles_setup(editions=editions)
+            summary = loader.demo_content_load(image_width=IMAGE_WIDTH)
+            yield summary
+            transaction.set_rollback(True)
+
+
+class TestFullDemo:
+    @pytest.fixture
+    def demo(self, full_demo, db):
+        # Each test still runs in its own savepoint, inside the class's transaction.
+        return full_demo
+
+    @pytest.fixture
+    def homes(self, demo):
+        return {
+            home.locale.language_code: home for home in EditionPage.objects.select_related("locale")
+        }
+
+    def test_both_editions_have_live_articles(self, demo):
+        english = _articles("en-us")
+        spanish = _articles("es-es")
+
+        assert english.count() + spanish.count() >= 40
+        assert english.count() >= 20 and spanish.count() >= 15
+        assert demo.articles == {"en-us": english.count(), "es-es": spanish.count()}
+        for articles in (english, spanish):
+            sections = {article.get_parent().pk for article in articles}
+            assert len(sections) >= 5
+
+    def test_sections_of_each_edition(self, homes):
+        def titles(edition):
+            return [section.title for section in selectors.edition_section_list(edition=edition)]
+
+        assert titles(homes["en-us"]) == [
+            "World",
+            "U.S.",
+            "Politics",
+            "Economy",
+            "Culture",
+            "Opinion",
+        ]
+        assert titles(homes["es-es"]) == [
+            "Internacional",
+            "España",
+            "Política",
+            "Economía",
+            "Cultura",
+            "Opinión",
+        ]
+        world = SectionPage.objects.get(locale__language_code="en-us", slug="world")
+        assert world.get_translation(homes["es-es"].locale).title == "Internacional"
+
+    def test_spanish_translations_are_linked_to_their_originals(self, demo, homes):
+        translated = [
+            article
+            for article in _articles("es-es")
+            if article.get_translations().filter(locale__language_code="en-us").exists()
+        ]
+
+        assert len(translated) == demo.translations >= 5
+        for article in translated:
+            english = article.get_translations().get()
+            assert english.live
+            assert english.title != article.title
+            assert english.get_parent().get_translation(article.locale) == article.get_parent()
+            # Each edition links to its own articles only.
+            for link in article.related_links.all():
+                assert link.article.locale_id == homes["es-es"].locale_id
+
+    def test_articles_are_complete(self, demo):
+        articles = list(ArticlePage.objects.live())
+
+        for article in articles:
+            assert article.standfirst
+            assert article.lead_image is not None
+            assert article.lead_image_caption and article.lead_image_credit
+            assert 1 <= article.article_authors.count() <= 2
+            assert article.tags.exists()
+            assert 1 <= article.related_links.count() <= 3
+            assert 4 <= len(article.body) <= 8
+            assert "paragraph" in {block.block_type for block in article.body}
+        block_types = {block.block_type for article in articles for block in article.body}
+        assert block_types >= {"paragraph", "subhead", "pull_quote", "image", "related_card"}
+        assert {article.access_level for article in articles} == {
+            "free",
+            "metered",
+            "subscribers",
+        }
+        corrected = [article for article in articles if article.correction_note]
+        assert len(corrected) >= 2
+        assert all(article.corrected_at for article in corrected)
+
+    def test_authors_tags_and_pictures(self, demo):
+        authors = Author.objects.filter(slug__in=[spec.slug for spec in loader.people.AUTHORS])
+
+        assert authors.count() >= 8
+        assert all(author.bio and author.photo_id for author in authors)
+        assert set(Tag.objects.values_list("kind", flat=True)) == set(TagKind.values)
+        assert get_image_model().objects.count() == demo.images
+
+    def test_publication_times_are_spread_and_some_updated(self, demo):
+        articles = list(ArticlePage.objects.live())
+        first = [article.first_published_at for article in articles]
+
+        assert max(first) - min(first) > timedelta(days=7)
+        assert any(article.show_updated for article in articles)
+        assert not all(article.show_updated for article in articles)
+
+    def test_top_stories_are_pinned_on_each_home(self, homes, client):
+        for language_code, home in homes.items():
+            top = selectors.edition_top_stories(edition=home)
+            assert len(top) == len(loader.TOP_STORIES[language_code])
+            assert all(article.locale_id == home.locale_id for article in top)
+
+            html = client.get(f"/{language_code}/").content.decode()
+            assert top[0].title in html
+
+    def test_pages_render(self, homes, client):
+        for home in homes.values():
+            assert client.get(home.url).status_code == 200
+            for section in SectionPage.objects.child_of(home):
+                assert client.get(section.url).status_code == 200
+        for article in ArticlePage.objects.live():
+            response = client.get(article.url)
+            assert response.status_code == 200, article.url
+            assert article.title in response.content.decode()
+
+    def test_translated_article_links_to_the_other_edition(self, demo, client):
+        spanish = _articles("es-es").get(slug="vuelve-tren-nocturno-varnholm-castellmar")
+        english = spanish.get_translations().get()
+
+        html = client.get(spanish.url).content.decode()
+
+        assert f'href="{english.url}" hreflang="en-us"' in html
+
+    def test_images_are_known_to_be_in_use(self, demo):
+        article = _articles("en-us").get(slug="harmon-mill-dam-comes-down")
+
+        usage = ReferenceIndex.get_references_to(article.lead_image)
+
+        assert usage.filter(object_id=str(article.pk)).exists()
+
+    def test_tree_stays_consistent(self, demo):
+        assert not any(_tree_problems())
+
+
+def test_command_skips_a_second_load_and_reloads_on_reset(editions, media_root, monkeypatch):
+    monkeypatch.setattr(loader, "STORIES", _small_demo())
+    out = StringIO()
+    call_command("load_demo_content", "--image-width", str(IMAGE_WIDTH), stdout=out)
+    assert ArticlePage.objects.live().count() == len(_small_demo())
+    assert "Demo content loaded." in out.getvalue()
+
+    out = StringIO()
+    call_command("load_demo_content", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert ArticlePage.objects.count() == len(_small_demo())
+
+    call_command("load_demo_content", "--reset", "--image-width", str(IMAGE_WIDTH), stdout=out)
+    assert ArticlePage.objects.live().count() == len(_small_demo())
+    assert not any(_tree_problems())
+
+
+def test_reset_removes_only_the_demo(en_world, media_root):
+    own = factories.article_publish(section=en_world, title="An editor's own story")
+    loader.demo_content_load(image_width=IMAGE_WIDTH, stories=_small_demo())
+
+    removed = loader.demo_content_reset()
+
+    assert removed == len(_small_demo())
+    assert list(ArticlePage.objects.all()) == [own]
+    assert not Author.objects.filter(slug="eleanor-marsh").exists()
+    assert not any(_tree_problems())
+    # The homes lost their picks and can still be published from their latest revision.
+    for home in EditionPage.objects.all():
+        assert not home.top_stories.exists()
+        home.get_latest_revision().publish()
+
+
+def test_demo_adopts_a_spanish_section_made_before_it(es_world, media_root):
+    # conftest's es_world is "internacional", made by services.section_ensure on its own.
+    loader.demo_content_load(image_width=IMAGE_WIDTH, stories=_small_demo())
+
+    es_world.refresh_from_db()
+    world = SectionPage.objects.get(locale__language_code="en-us", slug="world")
+    assert es_world.translation_key == world.translation_key
+    assert SectionPage.objects.filter(locale=es_world.locale, slug="internacional").count() == 1
+    night_train = _articles("es-es").get(slug="vuelve-tren-nocturno-varnholm-castellmar")
+    assert night_train.get_parent().pk == es_world.pk
+
+
+# --- generate_articles --------------------------------------------------------------------
+
+
+def test_path_steps_follow_treebeard():
+    assert bulk.path_step(1) == "0001"
+    assert bulk.path_step(36) == "0010"
+    assert bulk.path_step(36**4 - 1) == "ZZZZ"
+    assert all(bulk.path_number(bulk.path_step(n)) == n for n in (1, 35, 36, 1295, 99999))
+    with pytest.raises(ValueError):
+        bulk.path_step(36**4)
+
+
+@pytest.fixture
+def generated(editions, media_root):
+    call_command("generate_articles", "300", "--batch", "120", stdout=StringIO())
+    return _articles("en-us")
+
+
+def test_generated_articles_are_live_and_in_a_consistent_tree(generated, en_edition):
+    assert generated.count() == 300
+    assert not any(_tree_problems())
+    sections = SectionPage.objects.child_of(en_edition)
+    assert sections.count() == len(loader.SECTIONS["en-us"])
+    assert sum(section.get_children().count() for section in sections) == 300
+    assert ArticleTag.objects.count() >= 3 * 300
+    for article in generated[:20]:
+        assert article.article_authors.exists()
+        assert article.url_path == article.get_parent().url_path + article.slug + "/"
+
+
+def test_generated_articles_render_at_their_url(generated, client):
+    for article in generated.order_by("?")[:15]:
+        response = client.get(article.url)
+        assert response.status_code == 200, article.url
+        assert article.title in response.content.decode()
+
+
+def test_listings_stay_ordered_after_generation(generated, en_edition, client):
+    latest = list(selectors.article_list_latest(edition=en_edition)[:50])
+    times = [article.first_published_at for article in latest]
+    assert times == sorted(times, reverse=True)
+
+    section = SectionPage.objects.child_of(en_edition).first()
+    assert client.get(section.url).status_code == 200
+    assert client.get(section.url + "?page=2").status_code == 200
+    assert client.get("/en-us/").status_code == 200
+    busiest = Tag.objects.order_by("-tagged_articles__id").first()
+    assert client.get(f"/en-us/tag/{busiest.slug}/").status_code == 200
+
+
+def test_generation_continues_a_section_that_editors_use(en_world, media_root, client):
+    before = factories.article_publish(section=en_world, title="Written by hand")
+
+    call_command("generate_articles", "50", "--batch", "20", stdout=StringIO())
+    after = factories.article_publish(section=SectionPage.objects.get(pk=en_world.pk))
+
+    assert not any(_tree_problems())
+    assert SectionPage.objects.get(pk=en_world.pk).get_children().count() == 52
+    assert client.get(before.url).status_code == 200
+    assert client.get(after.url).status_code == 200
+    # Only the existing section received the articles: none were created.
+    assert SectionPage.objects.filter(locale=en_world.locale).count() == 1
+
+
+def test_generation_in_the_spanish_edition(editions, media_root, client):
+    call_command("generate_articles", "40", "--edition", "es-es", stdout=StringIO())
+
+    spanish = _articles("es-es")
+    assert spanish.count() == 40
+    assert _articles("en-us").count() == 0
+    article = spanish.first()
+    assert article.get_parent().specific.title in {s.title for s in loader.SECTIONS["es-es"]}
+    assert client.get(article.url).status_code == 200
+
+
+def test_generation_needs_an_edition(db):
+    with pytest.raises(CommandError, match="setup_newsroom"):
+        call_command("generate_articles", "5", "--edition", "fr-fr", stdout=StringIO())

@@ -1,0 +1,114 @@
+# Broadsheet's front cache (Varnish 7.x).
+#   varnishd -a :6081 -f /etc/varnish/default.vcl -s malloc,512m
+# The app decides what is shareable: Django marks such pages "Cache-Control: public,
+# s-maxage=N" and "X-Edition: <scope>"; publishing sends "BAN /" with "X-Ban-Scope: <scope>"
+# (settings.PAGE_CACHE_FRONT_PROXIES). Anything else goes through uncached.
+vcl 4.1;
+
+import std;
+
+backend django {
+    # gunicorn (deploy/gunicorn.conf.py). bench/load_pages.py rewrites host and port.
+    .host = "127.0.0.1";
+    .port = "8000";
+    .connect_timeout = 1s;
+    .first_byte_timeout = 30s;
+    # A sick backend makes Varnish serve stale pages (see grace below) instead of errors.
+    .probe = {
+        .request = "GET /healthz HTTP/1.1" "Host: localhost" "Connection: close";
+        .interval = 5s;
+        .timeout = 2s;
+        .window = 5;
+        .threshold = 3;
+    }
+}
+
+# Who may BAN/PURGE: the web and task-worker hosts. client.ip must be the real peer: if a TLS
+# terminator on this box forwards to Varnish, use the PROXY protocol (hitch, nginx
+# proxy_protocol) or have it refuse BAN/PURGE, or every reader would arrive as 127.0.0.1.
+acl purgers {
+    "localhost";
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        # A scope is a language code or "site"; anything else could smuggle in ban syntax.
+        if (req.http.X-Ban-Scope !~ "^[A-Za-z0-9_-]+$") {
+            return (synth(400, "X-Ban-Scope missing or malformed"));
+        }
+        # Only obj.* in the expression, so the ban lurker can drop banned objects in the
+        # background instead of every banned object lingering until its next lookup.
+        if (std.ban("obj.http.X-Edition == " + req.http.X-Ban-Scope)) {
+            return (synth(200, "Banned"));
+        }
+        return (synth(400, std.ban_error()));
+    }
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        return (purge);
+    }
+
+    # Varnish fills the page's <esi:include> holes itself (broadsheet/pagecache/fragments.py);
+    # set here, never taken from the client.
+    set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+
+    # Readers who are signed in, API clients, writes, the admin and the load balancer's
+    # health check always reach Django, with their cookies.
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
+        return (pass);
+    }
+    if (req.url ~ "^/(admin|django-admin)/" || req.url ~ "^/healthz") {
+        return (pass);
+    }
+
+    # Analytics and CSRF cookies would split the cache per reader; an anonymous page needs none
+    # (Django does not share a response that sets a cookie, so it never reaches the cache).
+    unset req.http.Cookie;
+
+    # A healthy backend: serve a just-expired page while refreshing it. A sick one: up to the
+    # object's whole grace (vcl_backend_response), so readers see slightly old news, not a 503.
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;
+    }
+    return (hash);
+}
+
+sub vcl_hash {
+    # Pages can carry absolute URLs; never serve an http rendering to an https reader.
+    hash_data(req.http.X-Forwarded-Proto);
+}
+
+sub vcl_backend_response {
+    if (beresp.http.Surrogate-Control ~ "ESI/1.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+    }
+    # Cache only what Django explicitly shares (the page cache's s-maxage) and static files;
+    # redirects, 404s and personal pages are not cached at all (no default TTL guesses).
+    if (beresp.http.Cache-Control !~ "s-maxage" && bereq.url !~ "^/static/") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+    # The TTL itself comes from s-maxage (the built-in logic prefers it over max-age).
+    set beresp.grace = 6h;
+}
+
+sub vcl_deliver {
+    # For people debugging the cache; X-Edition stays on the object for bans.
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}
