@@ -39,28 +39,50 @@ def run(*args: str | Path, env: dict | None = None) -> None:
 
 def ensure_environment(requirements: str) -> None:
     if sys.version_info < MINIMUM_PYTHON:
-        fail(f"Broadsheet needs Python {'.'.join(map(str, MINIMUM_PYTHON))} or newer; "
-             f"this is {sys.version.split()[0]}.")
+        fail(
+            f"Broadsheet needs Python {'.'.join(map(str, MINIMUM_PYTHON))} or newer; "
+            f"this is {sys.version.split()[0]}."
+        )
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv/ ...")
         try:
             venv.EnvBuilder(with_pip=True).create(VENV)
         except Exception as error:  # noqa: BLE001
-            fail(f"could not create .venv ({error}). On Debian or Ubuntu: "
-                 "apt-get install python3-venv")
+            fail(
+                f"could not create .venv ({error}). On Debian or Ubuntu: "
+                "apt-get install python3-venv"
+            )
     wanted = hashlib.sha256(
         b"".join((ROOT / name).read_bytes() for name in ("requirements.txt", requirements))
     ).hexdigest()
     stamp = VENV / f".installed-{requirements}"
     if not stamp.exists() or stamp.read_text() != wanted:
         print(f"Installing {requirements} into .venv/ (first run only) ...")
-        run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "-r", requirements)
+        run(
+            PYTHON,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            requirements,
+        )
         stamp.write_text(wanted)
 
 
 def manage(*args: str, env: dict | None = None) -> None:
     run(PYTHON, "manage.py", *args, env=env)
+
+
+# What cron runs every minute in production, looped for the demo.
+TICKER = """
+import subprocess, sys, time
+while True:
+    for command in ("publish_scheduled", "newsletters_tick", "audience_tick"):
+        subprocess.run([sys.executable, "manage.py", command], check=False)
+    time.sleep(60)
+"""
 
 
 def demo(argv: list[str]) -> None:
@@ -71,11 +93,18 @@ def demo(argv: list[str]) -> None:
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("setup_newsroom", "--port", port, env=env)
     manage("load_demo_content", env=env)
+    manage("setup_newsletters", env=env)
+    manage("subscriptions_setup_plans", env=env)
     password = secrets.token_urlsafe(9)
     manage("demo_editor", "--password", password, env=env)
-    worker = subprocess.Popen(  # noqa: S603  (background tasks: search index, purges)
-        [str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env
-    )
+    # Background tasks (search index, purges, newsletter sends) and the once-a-minute ticks
+    # that production runs from cron (scheduled publishing, digests, view-count rollups).
+    workers = [
+        subprocess.Popen([str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env),  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            [str(PYTHON), "-c", TICKER], cwd=ROOT, env=env
+        ),
+    ]
     print(
         f"\n  Broadsheet demo: http://localhost:{port}/\n"
         f"  Newsroom admin:  http://localhost:{port}/admin/\n"
@@ -89,16 +118,19 @@ def demo(argv: list[str]) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        worker.send_signal(signal.SIGINT)
-        worker.wait(timeout=10)
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)
+            worker.wait(timeout=10)
 
 
 def test(argv: list[str]) -> None:
     ensure_environment("requirements-dev.txt")
     (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "broadsheet.settings.test"}
-    print(f"Database: {env.get('DATABASE_URL', 'SQLite (embedded default)')}; "
-          f"cache: {env.get('REDIS_URL', 'local memory')}")
+    print(
+        f"Database: {env.get('DATABASE_URL', 'SQLite (embedded default)')}; "
+        f"cache: {env.get('REDIS_URL', 'local memory')}"
+    )
     result = subprocess.run([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT, env=env)  # noqa: S603
     sys.exit(result.returncode)
 

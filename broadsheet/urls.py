@@ -12,7 +12,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("billing/", include("broadsheet.subscriptions.webhook_urls")),
     path("", include("broadsheet.syndication.site_urls")),
+    path("", include("broadsheet.newsletters.site_urls")),
+    path("", include("broadsheet.audience.site_urls")),
 ]
 
 if settings.DEBUG:
@@ -24,6 +27,11 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("", include("broadsheet.newsroom.urls")),
     path("", include("broadsheet.syndication.urls")),
+    path("", include("broadsheet.newsletters.urls")),
+    path("", include("broadsheet.audience.urls")),
+    path("accounts/", include("broadsheet.accounts.urls")),
+    path("accounts/", include("allauth.account.urls")),
+    path("subscription/", include("broadsheet.subscriptions.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

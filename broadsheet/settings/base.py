@@ -226,3 +226,124 @@ LOGGING = {
 # Caching proxies in front of the web processes, sent a BAN on publish, e.g.
 # "http://127.0.0.1:6081" (see deploy/varnish/default.vcl).
 PAGE_CACHE_FRONT_PROXIES = env_list("PAGE_CACHE_FRONT_PROXIES", "")
+
+# Newsletters (broadsheet.newsletters; see docs/newsletters.md).
+INSTALLED_APPS += ["broadsheet.newsletters"]
+# The From of every newsletter without its own sender, and where bounces go (the envelope).
+NEWSLETTERS_FROM_EMAIL = os.environ.get("NEWSLETTERS_FROM_EMAIL", "newsletters@localhost")
+NEWSLETTERS_BOUNCE_EMAIL = os.environ.get("NEWSLETTERS_BOUNCE_EMAIL", "")
+# The mailto: of List-Unsubscribe; mail to it is read by `manage.py newsletters_inbound`.
+NEWSLETTERS_UNSUBSCRIBE_EMAIL = os.environ.get("NEWSLETTERS_UNSUBSCRIBE_EMAIL", "")
+# "smtp": our own SMTP client (EMAIL_HOST/PORT/...), which records each hand-over before the
+# last line of the message; "backend": any Django email backend (EMAIL_BACKEND, e.g. anymail);
+# "auto": smtp when EMAIL_BACKEND is Django's SMTP backend, else backend.
+NEWSLETTERS_TRANSPORT = os.environ.get("NEWSLETTERS_TRANSPORT", "auto")
+NEWSLETTERS_BATCH_SIZE = env_int("NEWSLETTERS_BATCH_SIZE", 500)
+NEWSLETTERS_WORKERS_PER_SEND = env_int("NEWSLETTERS_WORKERS_PER_SEND", 2)
+# SMTP connections per worker: a group of this many messages moves through SMTP together.
+NEWSLETTERS_SMTP_CONNECTIONS = env_int("NEWSLETTERS_SMTP_CONNECTIONS", 10)
+# Messages per second for one send, shared by its workers; 0 sends as fast as the server takes.
+NEWSLETTERS_SEND_RATE = env_int("NEWSLETTERS_SEND_RATE", 0)
+NEWSLETTERS_LEASE_SECONDS = env_int("NEWSLETTERS_LEASE_SECONDS", 60)
+NEWSLETTERS_SOFT_RETRIES = env_int("NEWSLETTERS_SOFT_RETRIES", 3)
+NEWSLETTERS_RETRY_SECONDS = env_int("NEWSLETTERS_RETRY_SECONDS", 60)
+NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR = env_int("NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR", 20)
+NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR = env_int("NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR", 3)
+NEWSLETTERS_CONFIRM_DAYS = env_int("NEWSLETTERS_CONFIRM_DAYS", 7)
+NEWSLETTERS_COMPOSE_AHEAD_HOURS = env_int("NEWSLETTERS_COMPOSE_AHEAD_HOURS", 24)
+NEWSLETTERS_EXTRA_DISPOSABLE_DOMAINS = env_list("NEWSLETTERS_EXTRA_DISPOSABLE_DOMAINS", "")
+
+# Reader accounts and subscriptions (broadsheet.accounts, broadsheet.subscriptions; see
+# docs/accounts.md and docs/billing.md).
+INSTALLED_APPS += [
+    "broadsheet.accounts",
+    "broadsheet.subscriptions",
+    "allauth",
+    "allauth.account",
+]
+AUTH_USER_MODEL = "accounts.User"
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    # Keeps each signed-in browser's Device (last seen, current session key); signs out a
+    # browser whose device was signed out from elsewhere.
+    "broadsheet.accounts.middleware.DeviceMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    # Counts Wagtail admin sign-in attempts (allauth's limits cover the reader's sign-in).
+    "broadsheet.accounts.backends.AdminLoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:overview"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Broadsheet <accounts@localhost>")
+ACCOUNT_ADAPTER = "broadsheet.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "broadsheet.accounts.adapter.user_display"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# By link (the default) or by a code typed on the page that asked for it.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = env_bool("ACCOUNT_EMAIL_VERIFICATION_BY_CODE", False)
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if WAGTAILADMIN_BASE_URL.startswith("https") else "http"
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip",
+    "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    # Not allauth's own: the Wagtail admin sign-in (accounts.backends) and invitations.
+    "admin_login": os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "20/m/ip,10/10m/key"),
+    "subscription_invite": os.environ.get("SUBSCRIPTION_INVITE_RATE_LIMIT", "20/h/user"),
+}
+# How many reverse proxies (load balancer, Varnish) put their hop in X-Forwarded-For: the
+# client's address is the one they saw. 0: the socket's peer address, X-Forwarded-For ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A browser's Device.last_seen_at is written at most this often (seconds).
+ACCOUNTS_DEVICE_SEEN_EVERY = env_int("ACCOUNTS_DEVICE_SEEN_EVERY", 300)
+
+# Billing through Stripe: without the secret key, buying says billing is not configured and
+# staff can still grant complimentary subscriptions.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Another API address (stripe-mock, a test double); empty: Stripe's own.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+# Days a past_due subscription keeps access while Stripe retries the payment.
+SUBSCRIPTIONS_PAST_DUE_GRACE_DAYS = env_int("SUBSCRIPTIONS_PAST_DUE_GRACE_DAYS", 7)
+SUBSCRIPTIONS_INVITATION_DAYS = env_int("SUBSCRIPTIONS_INVITATION_DAYS", 14)
+SUBSCRIPTIONS_ENTITLEMENT_CACHE_SECONDS = env_int("SUBSCRIPTIONS_ENTITLEMENT_CACHE_SECONDS", 300)
+SUBSCRIPTIONS_BUSINESS_MAX_SEATS = env_int("SUBSCRIPTIONS_BUSINESS_MAX_SEATS", 500)
+
+# Audience: view counting, "Most viewed" and the newsroom's dashboard (broadsheet.audience; see
+# docs/audience.md).
+INSTALLED_APPS += ["broadsheet.audience"]
+# The live counters: Redis when set (best a database number of its own, e.g. redis://.../1),
+# else the database.
+AUDIENCE_REDIS_URL = os.environ.get("AUDIENCE_REDIS_URL", REDIS_URL)
+AUDIENCE_REDIS_PREFIX = os.environ.get("AUDIENCE_REDIS_PREFIX", "aud")
+# A reader's request never waits longer than this on Redis (milliseconds).
+AUDIENCE_REDIS_TIMEOUT_MS = env_int("AUDIENCE_REDIS_TIMEOUT_MS", 250)
+# Reloads of an article by the same reader within this many minutes count once.
+AUDIENCE_DEDUPE_MINUTES = env_int("AUDIENCE_DEDUPE_MINUTES", 30)
+# Articles in a "Most viewed" rail, and how many seconds a rail may be shown from a cache.
+AUDIENCE_MOST_VIEWED_SIZE = env_int("AUDIENCE_MOST_VIEWED_SIZE", 5)
+AUDIENCE_RAIL_SECONDS = env_int("AUDIENCE_RAIL_SECONDS", 60)
+# How long hourly history is kept (days; 0 keeps it for ever).
+AUDIENCE_HISTORY_DAYS = env_int("AUDIENCE_HISTORY_DAYS", 400)
+# More user-agent patterns (regular expressions) that are not readers.
+AUDIENCE_EXTRA_BOT_PATTERNS = env_list("AUDIENCE_EXTRA_BOT_PATTERNS", "")

@@ -54,6 +54,7 @@ def test_spanish_pages_carry_no_english_interface_text(client, es_world):
     article = factories.article_publish(
         section=es_world,
         title="Llueve en Madrid",
+        standfirst="La tormenta duró toda la tarde.",
         tags=["Lluvia"],
         authors=[author],
         correction_note="Se corrigió la fecha.",

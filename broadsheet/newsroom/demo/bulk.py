@@ -523,12 +523,15 @@ def _purge_after_commit(language_code: str) -> None:
 
 
 class _RowInserter:
-    """Many rows into one table with a single executemany, bypassing model instances.
+    """Many rows into one table with one executemany, bypassing model instances.
 
     Every concrete column is written: the given values, else the field's default (so a column
     added to Page by a later Wagtail gets its default too). Values that the database driver
     cannot take as they are (datetimes, UUIDs, JSON) are prepared by the field, as Django would
     for SQLite or PostgreSQL.
+
+    executemany is the fastest way in that was measured on both: SQLite runs its loop in C and
+    psycopg pipelines it; multi-row VALUES statements were twice as slow on PostgreSQL.
     """
 
     CONVERTED = frozenset({"DateTimeField", "UUIDField", "JSONField"})
@@ -538,10 +541,9 @@ class _RowInserter:
         self.fields = [field for field in fields if not isinstance(field, AutoFieldMixin)]
         self.convert = [field.get_internal_type() in self.CONVERTED for field in self.fields]
         quote = connection.ops.quote_name
-        table = model._meta.db_table
         # Only table and column names from the models go into the SQL; values are parameters.
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(table),
+            quote(model._meta.db_table),
             ", ".join(quote(field.column) for field in self.fields),
             ", ".join(["%s"] * len(self.fields)),
         )
@@ -714,8 +716,6 @@ def _analyze_tables() -> None:
     Until autovacuum gets to them, PostgreSQL plans "latest in this edition" as a full scan and
     sort; SQLite's planner likewise uses its stat tables.
     """
-    from django.db import connection
-
     tables = [
         "wagtailcore_page",
         "newsroom_articlepage",

@@ -1,0 +1,39 @@
+"""Broadsheet's allauth adapter: emails leave through a background task."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.conf import settings
+
+from . import services
+
+
+def user_display(user) -> str:
+    return user.email or user.get_username()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
+        request = context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "current_site": _Site(request),
+        }
+        ctx.update(context_data)
+        # Rendered here, in the language of the edition the reader is using.
+        message = self.render_mail(template_prefix, email, ctx)
+        services.email_message_enqueue(message=message)
+
+
+class _Site:
+    """What allauth's email templates say of the site: our name, the request's host."""
+
+    def __init__(self, request) -> None:
+        self.name = settings.WAGTAIL_SITE_NAME
+        self.domain = request.get_host() if request is not None else ""
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,210 @@
+"""The newsroom's newsletter screens in the Wagtail admin: an issue's preview, test send,
+schedule, send and report; composing a digest on demand. Each action calls one service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import rendering, rules, selectors, services
+from .models import Issue, Newsletter
+
+CHANGE_ISSUE = "newsletters.change_issue"
+VIEW_ISSUE = "newsletters.view_issue"
+
+
+class ScheduleForm(forms.Form):
+    when = forms.DateTimeField(
+        label=gettext_lazy("Send at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+def _report_url(issue_id: int) -> str:
+    return reverse("wagtailsnippets_newsletters_issue:report", args=[issue_id])
+
+
+class IssueReportView(WagtailAdminTemplateMixin, TemplateView):
+    """One issue: where it stands, what was sent, and what an editor can do next."""
+
+    template_name = "newsletters/admin/issue_report.html"
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(VIEW_ISSUE) and not request.user.has_perm(CHANGE_ISSUE):
+            raise PermissionDenied
+        self.issue = get_object_or_404(
+            Issue.objects.select_related("newsletter__locale"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.issue.subject
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("wagtailsnippets_newsletters_issue:list"),
+                "label": _("Newsletter issues"),
+            },
+            {"url": "", "label": self.issue.subject},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        issue = self.issue
+        context.update(
+            {
+                "issue": issue,
+                "items": selectors.issue_items(issue=issue),
+                "report": selectors.issue_report(issue=issue) if issue.snapshot_at else None,
+                "audience": selectors.subscription_confirmed_count(newsletter=issue.newsletter),
+                "can_change": self.request.user.has_perm(CHANGE_ISSUE),
+                "schedule_form": kwargs.get("schedule_form")
+                or ScheduleForm(
+                    initial={"when": timezone.localtime(issue.scheduled_for)}
+                    if issue.scheduled_for
+                    else None
+                ),
+                "edit_url": reverse("wagtailsnippets_newsletters_issue:edit", args=[issue.pk])
+                if issue.is_editable
+                else "",
+                "preview_html_url": reverse(
+                    "wagtailsnippets_newsletters_issue:preview_html", args=[issue.pk]
+                ),
+                "preview_text_url": reverse(
+                    "wagtailsnippets_newsletters_issue:preview_text", args=[issue.pk]
+                ),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(CHANGE_ISSUE):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        issue = self.issue
+        now = timezone.now()
+        try:
+            if action == "test":
+                self._send_test(request)
+            elif action == "schedule":
+                form = ScheduleForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Enter the date and time to send at."))
+                    return self.render_to_response(self.get_context_data(schedule_form=form))
+                services.issue_schedule(issue_id=issue.pk, when=form.cleaned_data["when"], now=now)
+                messages.success(request, _("The issue is scheduled."))
+            elif action == "unschedule":
+                services.issue_unschedule(issue_id=issue.pk)
+                messages.success(request, _("The issue is back to draft."))
+            elif action == "cancel":
+                services.issue_cancel(issue_id=issue.pk)
+                messages.success(request, _("The issue is cancelled."))
+            elif action == "send":
+                if services.issue_send_start(issue_id=issue.pk, now=now, user=request.user):
+                    messages.success(request, _("Sending has started."))
+                else:
+                    messages.warning(request, _("This issue is already being sent."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except services.IssueError as error:
+            messages.error(request, str(error))
+        return redirect(_report_url(issue.pk))
+
+    def _send_test(self, request) -> None:
+        from .tasks import send_test_issue
+
+        email = getattr(request.user, "email", "")
+        if not email:
+            messages.error(request, _("Your account has no email address to send the test to."))
+            return
+        issue_id = self.issue.pk
+        transaction.on_commit(lambda: send_test_issue.enqueue(issue_id=issue_id, email=email))
+        messages.success(request, _("A test is on its way to %(email)s.") % {"email": email})
+
+
+def _preview(request, pk: int):
+    if not request.user.has_perm(VIEW_ISSUE) and not request.user.has_perm(CHANGE_ISSUE):
+        raise PermissionDenied
+    issue = get_object_or_404(Issue.objects.select_related("newsletter__locale"), pk=pk)
+    if issue.snapshot_at:
+        rendered = rendering.RenderedIssue(
+            issue.rendered_subject, issue.rendered_html, issue.rendered_text
+        )
+    else:
+        rendered = rendering.issue_render(issue=issue)
+    return rendered
+
+
+def _placeholders_to(text: str, url: str) -> str:
+    return text.replace(rendering.UNSUBSCRIBE_PLACEHOLDER, url).replace(
+        rendering.PREFERENCES_PLACEHOLDER, url
+    )
+
+
+def issue_preview_html(request, pk: int) -> HttpResponse:
+    rendered = _preview(request, pk)
+    return HttpResponse(_placeholders_to(rendered.html, "#"))
+
+
+def issue_preview_text(request, pk: int) -> HttpResponse:
+    rendered = _preview(request, pk)
+    return HttpResponse(
+        _placeholders_to(rendered.text, "#"), content_type="text/plain; charset=utf-8"
+    )
+
+
+class NewsletterComposeView(WagtailAdminTemplateMixin, TemplateView):
+    """Compose the next digest of this newsletter now: GET asks, POST composes."""
+
+    template_name = "newsletters/admin/compose_confirm.html"
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("newsletters.add_issue"):
+            raise PermissionDenied
+        self.newsletter = get_object_or_404(
+            Newsletter.objects.select_related("locale"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Compose the next digest")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["newsletter"] = self.newsletter
+        context["slot"] = self._slot(timezone.now())
+        return context
+
+    def _slot(self, now):
+        newsletter = self.newsletter
+        return rules.next_slot(weekday=newsletter.send_weekday, at=newsletter.send_time, after=now)
+
+    def post(self, request, *args, **kwargs):
+        now = timezone.now()
+        slot = self._slot(now)
+        issue = services.digest_compose(newsletter=self.newsletter, slot=slot, now=now)
+        if issue is None:
+            existing = Issue.objects.filter(
+                newsletter=self.newsletter, composed_automatically=True, period_end=slot
+            ).first()
+            if existing is not None:
+                messages.warning(request, _("The issue for the next send exists already."))
+                return redirect(_report_url(existing.pk))
+            messages.error(request, _("There are no articles to put in a digest yet."))
+            return redirect(reverse("wagtailsnippets_newsletters_newsletter:list"))
+        messages.success(request, _("The digest is composed."))
+        return redirect(_report_url(issue.pk))

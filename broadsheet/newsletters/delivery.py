@@ -1,0 +1,364 @@
+"""Sending an issue: take the recipients, split them into batches, send each batch once.
+
+The steps, each safe to run again after a crash:
+1. issue_prepare: in one transaction, render the issue once and snapshot the recipients
+   (confirmed, not suppressed) into deliveries grouped in batches. Runs once per issue.
+2. issue_deliver (as many workers as configured): claim a batch, reconcile what a dead worker
+   left in it, send its messages over one reused connection, record each outcome; repeat.
+3. issue_finish_if_done: the issue is sent when no batch is left; its archive page appears.
+4. issue_send_revive (the watchdog task and `manage.py newsletters_tick`): start workers again
+   for a send whose workers died.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from . import claims, rendering, rules, services
+from .models import (
+    Batch,
+    BatchStatus,
+    Delivery,
+    DeliveryStatus,
+    Issue,
+    IssueStatus,
+    Subscription,
+    SubscriptionStatus,
+    SuppressionReason,
+)
+from .transports import DEFERRED, SENT, TAKEN, UNKNOWN, Outgoing, transport_open
+
+logger = logging.getLogger(__name__)
+
+# Outcomes are written in bulk: every this many messages or seconds, and at the end of a batch.
+FLUSH_EVERY = 50
+FLUSH_SECONDS = 0.5
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NEWSLETTERS_LEASE_SECONDS)
+
+
+def issue_prepare(*, issue_id: int, now: datetime | None = None) -> bool:
+    """Render the issue and snapshot its recipients; False if already done or not sending."""
+    now = now or _now()
+    batch_size = max(1, settings.NEWSLETTERS_BATCH_SIZE)
+    with transaction.atomic():
+        issue = (
+            Issue.objects.select_for_update()
+            .select_related("newsletter__locale")
+            .filter(pk=issue_id)
+            .first()
+        )
+        if issue is None or issue.status != IssueStatus.SENDING or issue.snapshot_at:
+            return False
+        rendered = rendering.issue_render(issue=issue)
+        recipients = (
+            Subscription.objects.filter(
+                newsletter_id=issue.newsletter_id,
+                status=SubscriptionStatus.CONFIRMED,
+                subscriber__suppressed_at__isnull=True,
+            )
+            .order_by("subscriber_id")
+            .values_list("subscriber_id", "subscriber__email")
+        )
+        total = 0
+        chunk: list[tuple[int, str]] = []
+
+        def flush(number: int) -> None:
+            batch = Batch.objects.create(issue=issue, number=number)
+            Delivery.objects.bulk_create(
+                Delivery(issue=issue, subscriber_id=sid, email=email, batch=batch)
+                for sid, email in chunk
+            )
+
+        for row in recipients.iterator(chunk_size=2000):
+            chunk.append(row)
+            if len(chunk) == batch_size:
+                flush(total // batch_size)
+                total += len(chunk)
+                chunk = []
+        if chunk:
+            flush(total // batch_size)
+            total += len(chunk)
+        issue.rendered_subject = rendered.subject
+        issue.rendered_html = rendered.html
+        issue.rendered_text = rendered.text
+        issue.recipient_count = total
+        issue.snapshot_at = now
+        issue.save(
+            update_fields=[
+                "rendered_subject",
+                "rendered_html",
+                "rendered_text",
+                "recipient_count",
+                "snapshot_at",
+                "updated_at",
+            ]
+        )
+    logger.info("issue %s: %s recipients in batches of %s", issue_id, total, batch_size)
+    return True
+
+
+@dataclass
+class DeliverStats:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    unconfirmed: int = 0
+    batches: int = 0
+    retry_at: datetime | None = None
+
+
+class _Pacer:
+    """Holds one worker to `rate` messages a second (0: no limit)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now) + self.interval
+
+
+@dataclass
+class _Outcomes:
+    """Sent messages recorded in bulk; anything else recorded at once."""
+
+    sent_ids: list[int] = field(default_factory=list)
+    flushed_at: float = field(default_factory=time.monotonic)
+
+    def flush(self) -> None:
+        if self.sent_ids:
+            Delivery.objects.filter(pk__in=self.sent_ids, status=DeliveryStatus.HANDED_OVER).update(
+                status=DeliveryStatus.SENT, finished_at=_now(), smtp_code=250, error=""
+            )
+            self.sent_ids = []
+        self.flushed_at = time.monotonic()
+
+    def due(self) -> bool:
+        return len(self.sent_ids) >= FLUSH_EVERY or (
+            time.monotonic() - self.flushed_at >= FLUSH_SECONDS
+        )
+
+
+def _record_problem(*, delivery: dict, result, tries: int, stats: DeliverStats) -> None:
+    now = _now()
+    open_states = [DeliveryStatus.PENDING, DeliveryStatus.DEFERRED, DeliveryStatus.HANDED_OVER]
+    rows = Delivery.objects.filter(pk=delivery["pk"], status__in=open_states)
+    max_tries = 1 + settings.NEWSLETTERS_SOFT_RETRIES
+    if result.outcome == UNKNOWN:
+        Delivery.objects.filter(pk=delivery["pk"], status=DeliveryStatus.HANDED_OVER).update(
+            status=DeliveryStatus.UNCONFIRMED, finished_at=now, error=result.error
+        )
+        stats.unconfirmed += 1
+    elif result.outcome == DEFERRED and tries < max_tries:
+        retry_at = now + rules.retry_delay(
+            attempts=tries, base_seconds=settings.NEWSLETTERS_RETRY_SECONDS
+        )
+        rows.update(
+            status=DeliveryStatus.DEFERRED,
+            attempts=tries,
+            next_attempt_at=retry_at,
+            smtp_code=result.code,
+            error=result.error,
+        )
+        stats.deferred += 1
+    else:
+        rows.update(
+            status=DeliveryStatus.FAILED,
+            attempts=tries,
+            finished_at=now,
+            smtp_code=result.code,
+            error=result.error or "too many temporary failures",
+            bounced_at=now if result.hard_bounce else None,
+        )
+        stats.failed += 1
+        if result.hard_bounce:
+            services.subscriber_suppress(
+                email=delivery["email"], reason=SuppressionReason.HARD_BOUNCE, now=now
+            )
+
+
+def _outgoing(messages, template: bytes | None, row: dict) -> Outgoing:
+    data = None
+    if template is not None:
+        data = messages.smtp_bytes(template, subscriber_id=row["subscriber_id"], email=row["email"])
+    if data is not None:
+        return Outgoing(recipient=row["email"], data=data)
+    message = messages.build(subscriber_id=row["subscriber_id"], email=row["email"])
+    return Outgoing(recipient=row["email"], message=message)
+
+
+def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats) -> None:
+    now = _now()
+    lease = _lease()
+    claims.batch_reconcile(batch=batch, now=now)
+    todo = Delivery.objects.filter(
+        batch=batch, status__in=[DeliveryStatus.PENDING, DeliveryStatus.DEFERRED]
+    )
+    # Whoever stopped reading after the snapshot (unsubscribed, suppressed) is not sent to.
+    still_wanted = Subscription.objects.filter(
+        subscriber_id=OuterRef("subscriber_id"),
+        newsletter_id=messages.newsletter_id,
+        status=SubscriptionStatus.CONFIRMED,
+    )
+    gone = todo.filter(~Exists(still_wanted) | Q(subscriber__suppressed_at__isnull=False))
+    Delivery.objects.filter(pk__in=list(gone.values_list("pk", flat=True))).update(
+        status=DeliveryStatus.SKIPPED, finished_at=now
+    )
+    rows = list(
+        todo.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values("pk", "subscriber_id", "email", "attempts")
+    )
+    outcomes = _Outcomes()
+    group_size = max(1, transport.size)
+    template = messages.smtp_template() if transport.wants_bytes else None
+    try:
+        for start in range(0, len(rows), group_size):
+            group = rows[start : start + group_size]
+            built = {}
+            for row in group:
+                pacer.wait()
+                built[row["pk"]] = _outgoing(messages, template, row)
+            results = transport.deliver_group(
+                envelope_from=messages.envelope_from,
+                messages=built,
+                hand_over=lambda ids, then: claims.deliveries_hand_over(
+                    delivery_ids=ids, now=_now(), then=then
+                ),
+            )
+            problems = []
+            for row in group:
+                result = results[row["pk"]]
+                if result.outcome == SENT:
+                    outcomes.sent_ids.append(row["pk"])
+                    stats.sent += 1
+                elif result.outcome != TAKEN:
+                    problems.append((row, result))
+            if problems:
+                # One commit for the group's refusals, straight after the replies: until it
+                # lands, a refused message looks handed over and would not be retried.
+                with transaction.atomic():
+                    for row, result in problems:
+                        _record_problem(
+                            delivery=row, result=result, tries=row["attempts"] + 1, stats=stats
+                        )
+            if outcomes.due():
+                outcomes.flush()
+                claims.batch_renew(batch=batch, now=_now(), lease=lease)
+    finally:
+        outcomes.flush()
+    retry_at = Delivery.objects.filter(batch=batch, status=DeliveryStatus.DEFERRED).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    if retry_at is not None:
+        claims.batch_release(batch=batch, not_before=retry_at)
+    else:
+        claims.batch_finish(batch=batch, now=_now())
+    stats.batches += 1
+
+
+def issue_deliver(*, issue_id: int) -> DeliverStats:
+    """Work on an issue's batches until none is left to claim (one worker's share)."""
+    stats = DeliverStats()
+    issue = Issue.objects.select_related("newsletter__locale").filter(pk=issue_id).first()
+    if issue is None or issue.status != IssueStatus.SENDING or issue.snapshot_at is None:
+        return stats
+    messages = rendering.IssueMessages(issue)
+    workers = max(1, settings.NEWSLETTERS_WORKERS_PER_SEND)
+    pacer = _Pacer(settings.NEWSLETTERS_SEND_RATE / workers)
+    transport = transport_open()
+    try:
+        while True:
+            batch = claims.batch_claim_next(issue_id=issue_id, now=_now(), lease=_lease())
+            if batch is None:
+                stats.retry_at = _next_retry(issue_id=issue_id)
+                if stats.retry_at is None or stats.retry_at - _now() > timedelta(seconds=5):
+                    break
+                time.sleep(max(0.0, (stats.retry_at - _now()).total_seconds()))
+                continue
+            try:
+                _batch_send(
+                    batch=batch, messages=messages, transport=transport, pacer=pacer, stats=stats
+                )
+            except claims.LeaseLostError:
+                logger.warning("issue %s: batch %s was taken over", issue_id, batch.number)
+    finally:
+        transport.close()
+    issue_finish_if_done(issue_id=issue_id)
+    return stats
+
+
+def _next_retry(*, issue_id: int) -> datetime | None:
+    return Batch.objects.filter(issue_id=issue_id, status=BatchStatus.PENDING).aggregate(
+        at=Min("not_before")
+    )["at"]
+
+
+def issue_finish_if_done(*, issue_id: int) -> bool:
+    """Mark the issue sent once no batch is left; True for the call that did it."""
+    from broadsheet.pagecache.services import page_cache_purge
+
+    if Batch.objects.filter(
+        issue_id=issue_id, status__in=[BatchStatus.PENDING, BatchStatus.SENDING]
+    ).exists():
+        return False
+    with transaction.atomic():
+        finished = (
+            Issue.objects.filter(
+                pk=issue_id, status=IssueStatus.SENDING, snapshot_at__isnull=False
+            ).update(status=IssueStatus.SENT, send_finished_at=_now())
+            == 1
+        )
+        if finished:
+            language = (
+                Issue.objects.filter(pk=issue_id)
+                .values_list("newsletter__locale__language_code", flat=True)
+                .get()
+                .lower()
+            )
+            # The archive pages list the new issue.
+            transaction.on_commit(lambda: page_cache_purge(scopes=[language]))
+    return finished
+
+
+@dataclass(frozen=True)
+class Revival:
+    prepare: bool = False
+    deliver: bool = False
+
+
+def issue_send_needs(*, issue: Issue, now: datetime) -> Revival:
+    """What a send in progress needs from the watchdog: preparing again (its preparation died)
+    or workers (batches wait and nobody holds a live lease on any)."""
+    if issue.status != IssueStatus.SENDING:
+        return Revival()
+    lease = _lease()
+    if issue.snapshot_at is None:
+        started = issue.send_started_at or now
+        return Revival(prepare=now - started >= lease)
+    batches = Batch.objects.filter(issue=issue)
+    if not claims.claimable_batches(issue_id=issue.pk, now=now).exists():
+        return Revival()
+    someone_working = batches.filter(status=BatchStatus.SENDING, lease_expires_at__gt=now).exists()
+    expired = batches.filter(status=BatchStatus.SENDING, lease_expires_at__lte=now).exists()
+    return Revival(deliver=expired or not someone_working)

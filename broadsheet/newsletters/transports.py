@@ -1,0 +1,305 @@
+"""How a message leaves: our SMTP client, or any Django email backend (e.g. anymail).
+
+Both take a `hand_over` callback that records, durably, that this message is being handed to
+the mail server, and that says False when another worker recorded it first. Where the message
+counts as delivered by the server matters for exactly-once:
+
+- SMTP: the whole message goes out except the final "." line; then `hand_over` commits; then
+  the "." is written. A worker killed before the commit never wrote the ".", so the server
+  discarded the message and a restart sends it again; killed after, the record says handed
+  over and no restart sends it again. The only loss is a kill in the instant between that
+  commit and the write of the "." (a few microseconds); see docs/newsletters.md.
+- A Django backend: `hand_over` commits before the backend is called; a worker killed during
+  the call leaves the message "handed over, outcome unknown", never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+logger = logging.getLogger(__name__)
+
+SENT = "sent"
+DEFERRED = "deferred"  # not accepted, try again later (4xx, connection trouble before hand-over)
+FAILED = "failed"  # refused for good (5xx)
+UNKNOWN = "unknown"  # handed over, but the server's answer was lost
+TAKEN = "taken"  # another worker recorded this message first: not sent by us
+
+# 5xx replies that say the mailbox does not exist or cannot take mail: a hard bounce.
+HARD_BOUNCE_CODES = frozenset({550, 551, 553})
+
+_EOL = re.compile(rb"\r\n|\n|\r")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: str
+    code: int | None = None
+    error: str = ""
+
+    @property
+    def hard_bounce(self) -> bool:
+        return self.outcome == FAILED and self.code in HARD_BOUNCE_CODES
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: for SMTP its DATA bytes when ready-made, else the EmailMessage
+    (built on demand for a Django backend)."""
+
+    recipient: str
+    data: bytes | None = None
+    message: EmailMessage | None = None
+
+    def smtp_data(self) -> bytes:
+        return self.data if self.data is not None else smtp_data_bytes(self.message)
+
+
+def _refusal(code: int, reply: bytes | str) -> Result:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    outcome = DEFERRED if 400 <= code < 500 else FAILED
+    return Result(outcome, code, f"{code} {text}"[:300])
+
+
+def smtp_data_bytes(message: EmailMessage) -> bytes:
+    """The DATA section of a message as SMTP sends it: CRLF lines, leading dots doubled,
+    ending in CRLF (the terminating "." line is not included)."""
+    raw = message.message().as_bytes(linesep="\r\n")
+    raw = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", raw))
+    if not raw.endswith(b"\r\n"):
+        raw += b"\r\n"
+    return raw
+
+
+class SMTPTransport:
+    """A small pool of reused SMTP connections (EMAIL_HOST, EMAIL_PORT, TLS and login from the
+    settings), driven in step: a group of messages, one per connection, goes through each
+    SMTP command together, so a group costs a handful of round trips, not each message."""
+
+    wants_bytes = True
+
+    def __init__(self, connections: int | None = None) -> None:
+        self.size = max(1, connections or settings.NEWSLETTERS_SMTP_CONNECTIONS)
+        self._pool: list[smtplib.SMTP | None] = [None] * self.size
+        self._eight_bit = False
+        self._pipelining = False
+
+    def _open(self) -> smtplib.SMTP:
+        timeout = settings.EMAIL_TIMEOUT or 30
+        if settings.EMAIL_USE_SSL:
+            smtp = smtplib.SMTP_SSL(
+                settings.EMAIL_HOST,
+                settings.EMAIL_PORT,
+                timeout=timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+        smtp.ehlo()
+        if settings.EMAIL_USE_TLS:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.EMAIL_HOST_USER:
+            smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        self._eight_bit = smtp.has_extn("8bitmime")
+        self._pipelining = smtp.has_extn("pipelining")
+        return smtp
+
+    def _drop(self, slot: int) -> None:
+        # Closing mid-DATA makes the server discard the message (RFC 5321 §4.1.1.4).
+        smtp = self._pool[slot]
+        self._pool[slot] = None
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for slot, smtp in enumerate(self._pool):
+            if smtp is not None:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
+            self._drop(slot)
+
+    def deliver(
+        self, *, envelope_from: str, message: EmailMessage, hand_over: Callable[[], bool]
+    ) -> Result:
+        """One message (a group of one)."""
+        results = self.deliver_group(
+            envelope_from=envelope_from,
+            messages={0: Outgoing(recipient=message.to[0], message=message)},
+            hand_over=lambda keys, complete: complete(set(keys) if hand_over() else set()),
+        )
+        return results[0]
+
+    def deliver_group(
+        self,
+        *,
+        envelope_from: str,
+        messages: dict,
+        hand_over: Callable[[list, Callable[[set], None]], set],
+    ) -> dict:
+        """Send up to `size` messages, one per connection. `hand_over(keys, complete)`
+        records, in one commit, the messages about to be completed, and calls
+        `complete(recorded)` once that commit is certain; only those get their final "."."""
+        if len(messages) > self.size:
+            raise ValueError(f"at most {self.size} messages at a time")
+        results: dict = {}
+        active: dict = {}  # slot -> key
+        for slot, key in enumerate(messages):
+            try:
+                if self._pool[slot] is None:
+                    self._pool[slot] = self._open()
+                active[slot] = key
+            except (smtplib.SMTPException, OSError) as error:
+                self._drop(slot)
+                results[key] = Result(DEFERRED, None, f"before hand-over: {error}"[:300])
+        options = " BODY=8BITMIME" if self._eight_bit else ""
+        commands = {
+            slot: [
+                f"MAIL FROM:<{envelope_from}>{options}",
+                f"RCPT TO:<{messages[key].recipient}>",
+                "DATA",
+            ]
+            for slot, key in active.items()
+        }
+        expected = (250, (250, 251), 354)
+        steps = [slice(0, 3)] if self._pipelining else [slice(0, 1), slice(1, 2), slice(2, 3)]
+        for step in steps:
+            for slot in list(active):
+                try:
+                    self._pool[slot].send("".join(c + "\r\n" for c in commands[slot][step]))
+                except (smtplib.SMTPException, OSError) as error:
+                    self._fail(slot, active, results, f"before hand-over: {error}")
+            for slot in list(active):
+                for index in range(step.start, step.stop):
+                    try:
+                        code, reply = self._pool[slot].getreply()
+                    except (smtplib.SMTPException, OSError) as error:
+                        self._fail(slot, active, results, f"before hand-over: {error}")
+                        break
+                    wanted = expected[index]
+                    ok = code in wanted if isinstance(wanted, tuple) else code == wanted
+                    if not ok:
+                        pending = (2 - index) if self._pipelining else 0
+                        self._refused(slot, active, results, code, reply, pending=pending)
+                        break
+        for slot in list(active):
+            try:
+                self._pool[slot].send(messages[active[slot]].smtp_data())
+            except (smtplib.SMTPException, OSError) as error:
+                self._fail(slot, active, results, f"before hand-over: {error}")
+        if not active:
+            return results
+
+        def complete(handed: set) -> None:
+            # Runs the moment the hand-over is committed: the final line of each message
+            # recorded as handed over; the others are abandoned mid-DATA (discarded).
+            for slot in list(active):
+                if active[slot] not in handed:
+                    results[active.pop(slot)] = Result(TAKEN)
+                    self._drop(slot)
+            for slot in list(active):
+                try:
+                    self._pool[slot].send(b".\r\n")
+                except (smtplib.SMTPException, OSError) as error:
+                    self._fail(slot, active, results, f"after hand-over: {error}", UNKNOWN)
+
+        hand_over(list(active.values()), complete)
+        for slot, key in list(active.items()):
+            try:
+                code, reply = self._pool[slot].getreply()
+            except (smtplib.SMTPException, OSError) as error:
+                self._fail(slot, active, results, f"after hand-over: {error}", UNKNOWN)
+                continue
+            results[key] = Result(SENT, code) if code == 250 else _refusal(code, reply)
+        return results
+
+    def _fail(self, slot, active, results, error: str, outcome: str = DEFERRED) -> None:
+        results[active.pop(slot)] = Result(outcome, None, error[:300])
+        self._drop(slot)
+
+    def _refused(self, slot, active, results, code, reply, *, pending: int) -> None:
+        results[active.pop(slot)] = _refusal(code, reply)
+        smtp = self._pool[slot]
+        try:
+            # The replies to the rest of the pipelined commands (an error for DATA) are still
+            # on their way: read them before resetting.
+            for _ in range(pending):
+                smtp.getreply()
+            smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop(slot)
+
+
+class BackendTransport:
+    """Any Django email backend (EMAIL_BACKEND): anymail's providers, the console, locmem."""
+
+    size = 50
+    wants_bytes = False
+
+    def __init__(self) -> None:
+        self._connection = get_connection(fail_silently=False)
+        self._opened = False
+
+    def close(self) -> None:
+        if self._opened:
+            self._connection.close()
+            self._opened = False
+
+    def deliver(
+        self, *, envelope_from: str, message: EmailMessage, hand_over: Callable[[], bool]
+    ) -> Result:
+        if not self._opened:
+            self._connection.open()
+            self._opened = True
+        if not hand_over():
+            return Result(TAKEN)
+        try:
+            sent = self._connection.send_messages([message])
+        except Exception as error:  # noqa: BLE001  (each provider raises its own errors)
+            status = getattr(error, "status_code", None)
+            text = f"{type(error).__name__}: {error}"[:300]
+            if type(error).__name__ == "AnymailRecipientsRefused":
+                return Result(FAILED, 550, text)
+            if isinstance(status, int) and 400 <= status < 500 and status != 429:
+                return Result(FAILED, None, text)
+            if isinstance(status, int):
+                return Result(DEFERRED, None, text)
+            # No answer from the provider: it may have taken the message.
+            return Result(UNKNOWN, None, text)
+        return Result(SENT, 250) if sent else Result(UNKNOWN, None, "backend sent nothing")
+
+    def deliver_group(
+        self, *, envelope_from: str, messages: dict, hand_over: Callable[..., set]
+    ) -> dict:
+        handed = hand_over(list(messages), lambda claimed: None)
+        return {
+            key: self.deliver(
+                envelope_from=envelope_from,
+                message=outgoing.message,
+                hand_over=lambda key=key: key in handed,
+            )
+            for key, outgoing in messages.items()
+        }
+
+
+def transport_open() -> SMTPTransport | BackendTransport:
+    """The configured transport; `size` is how many messages it takes at a time."""
+    choice = settings.NEWSLETTERS_TRANSPORT
+    if choice == "auto":
+        smtp_backend = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        choice = "smtp" if smtp_backend else "backend"
+    return SMTPTransport() if choice == "smtp" else BackendTransport()

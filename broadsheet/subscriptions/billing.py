@@ -1,0 +1,410 @@
+"""Stripe's events, applied to our records: stored once by id, applied once, in any order.
+
+- Stored once: BillingEvent.stripe_event_id is unique; a second delivery (a retry, a replay,
+  two deliveries at once) finds the row already there.
+- Applied once: the event row is locked while it is applied and marked processed in the same
+  transaction, so a concurrent duplicate waits and then sees it done.
+- In any order: each subscription remembers the Stripe time of the newest state applied to it
+  (stripe_state_at); an older snapshot is recorded as stale and changes nothing, and a
+  subscription that Stripe ended stays ended (Stripe never restarts one).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from broadsheet.accounts.models import ActorKind
+from broadsheet.accounts.services import audit_record
+
+from . import lock_objects, rules, selectors, stripe_api
+from .models import (
+    BillingCustomer,
+    BillingEvent,
+    EventOutcome,
+    Organisation,
+    OrganisationAdmin,
+    Price,
+    Seat,
+    SeatRole,
+    Source,
+    Status,
+    Subscription,
+)
+from .services import billing_customer_remember, entitlements_drop
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+SUBSCRIPTION_EVENTS = {
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+    "customer.subscription.trial_will_end",
+    "customer.subscription.pending_update_applied",
+    "customer.subscription.pending_update_expired",
+}
+CHECKOUT_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+
+
+class MalformedEventError(ValueError):
+    """The body is not a Stripe event we can read."""
+
+
+def _time(value) -> datetime | None:
+    if value in (None, "", 0):
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def _id(value) -> str:
+    """A Stripe reference: an id, or an expanded object with one."""
+    if isinstance(value, dict):
+        return str(value.get("id", ""))
+    return str(value or "")
+
+
+def event_check(event) -> dict:
+    if not isinstance(event, dict):
+        raise MalformedEventError("not an object")
+    data = event.get("data")
+    if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        raise MalformedEventError("no id or type")
+    if not isinstance(event.get("created"), int):
+        raise MalformedEventError("no created time")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEventError("no data.object")
+    return event
+
+
+# Receiving
+
+
+@dataclass(frozen=True)
+class Received:
+    event_pk: int
+    created: bool
+    outcome: str
+
+
+def billing_event_store(*, event: dict, now: datetime) -> tuple[BillingEvent, bool]:
+    """Store this event unless it is already stored; returns (row, created)."""
+    event_check(event)
+    obj = event["data"]["object"]
+    try:
+        with transaction.atomic():
+            row = BillingEvent.objects.create(
+                stripe_event_id=event["id"][:100],
+                type=event["type"][:80],
+                stripe_created_at=_time(event["created"]),
+                livemode=bool(event.get("livemode", False)),
+                payload=event,
+                received_at=now,
+                stripe_object_id=_id(obj.get("id"))[:100],
+            )
+        return row, True
+    except IntegrityError:
+        return BillingEvent.objects.get(stripe_event_id=event["id"]), False
+
+
+def billing_event_ingest(*, event: dict, now: datetime) -> Received:
+    """Store then apply one event (a webhook's or a replayed one)."""
+    row, created = billing_event_store(event=event, now=now)
+    outcome = billing_event_process(event_pk=row.pk, now=now)
+    return Received(row.pk, created, outcome)
+
+
+def billing_event_receive(*, payload: bytes, signature: str, now: datetime) -> Received:
+    """A webhook: check the signature on the raw body, then store and apply the event.
+    Raises stripe.SignatureVerificationError, or ValueError for a body that is not an event."""
+    event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
+    return billing_event_ingest(event=event, now=now)
+
+
+def billing_event_process(*, event_pk: int, now: datetime) -> str:
+    with transaction.atomic():
+        row = lock_objects.billing_event_lock(event_pk=event_pk)
+        if row.processed_at is not None:
+            return row.outcome
+        row.attempts += 1
+        try:
+            with transaction.atomic():
+                outcome, subscription, user = _apply(row, now=now)
+        except Exception as error:
+            logger.exception("billing event %s failed", row.stripe_event_id)
+            row.outcome = EventOutcome.FAILED
+            row.error = f"{type(error).__name__}: {error}"[:2000]
+            row.save(update_fields=["attempts", "outcome", "error"])
+            return row.outcome
+        row.outcome, row.error, row.processed_at = outcome, "", now
+        row.subscription = subscription or row.subscription
+        row.user = user or (subscription.holder if subscription else None) or row.user
+        row.save(
+            update_fields=["attempts", "outcome", "error", "processed_at", "subscription", "user"]
+        )
+        return outcome
+
+
+def _apply(row: BillingEvent, *, now: datetime):
+    obj = row.payload["data"]["object"]
+    if row.type in SUBSCRIPTION_EVENTS:
+        subscription, outcome = subscription_apply_stripe_state(
+            data=obj, state_at=row.stripe_created_at, now=now
+        )
+        return outcome, subscription, None
+    if row.type in CHECKOUT_EVENTS:
+        return _checkout_completed(obj, now=now)
+    # Anything else is kept for the record, linked to whom it concerns when we can tell.
+    subscription = None
+    subscription_id = _id(obj.get("subscription")) or _id(
+        ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+    )
+    if subscription_id:
+        subscription = Subscription.objects.filter(stripe_subscription_id=subscription_id).first()
+    customer = BillingCustomer.objects.filter(stripe_customer_id=_id(obj.get("customer"))).first()
+    return EventOutcome.IGNORED, subscription, customer.user if customer else None
+
+
+def _checkout_completed(session: dict, *, now: datetime):
+    if session.get("mode") != "subscription":
+        return EventOutcome.IGNORED, None, None
+    metadata = session.get("metadata") or {}
+    user_id = metadata.get("broadsheet_user") or session.get("client_reference_id") or ""
+    user = User.objects.filter(pk=int(user_id)).first() if str(user_id).isdigit() else None
+    if user is None:
+        return EventOutcome.UNMATCHED, None, None
+    billing_customer_remember(user=user, stripe_customer_id=_id(session.get("customer")), now=now)
+    subscription = Subscription.objects.filter(
+        stripe_subscription_id=_id(session.get("subscription"))
+    ).first()
+    # The subscription itself is created by its own customer.subscription.* events (which
+    # carry the same metadata), whichever arrives first.
+    return EventOutcome.APPLIED, subscription, user
+
+
+# Applying a subscription's state
+
+
+def _first_item(data: dict) -> dict:
+    items = (data.get("items") or {}).get("data") or []
+    return items[0] if items else {}
+
+
+def _price_of(data: dict) -> Price | None:
+    stripe_price_id = _id(_first_item(data).get("price"))
+    price = None
+    if stripe_price_id:
+        price = Price.objects.select_related("plan").filter(stripe_price_id=stripe_price_id).first()
+    if price is None:
+        price_pk = (data.get("metadata") or {}).get("broadsheet_price", "")
+        if str(price_pk).isdigit():
+            price = Price.objects.select_related("plan").filter(pk=int(price_pk)).first()
+    return price
+
+
+def subscription_apply_stripe_state(
+    *, data: dict, state_at: datetime, now: datetime
+) -> tuple[Subscription | None, str]:
+    """Bring our record of a Stripe subscription to this snapshot of it, unless we already
+    have a newer one. Creates the record the first time (from the metadata set at checkout)."""
+    stripe_id = _id(data.get("id"))
+    if not stripe_id.startswith("sub_"):
+        raise MalformedEventError("not a subscription")
+    with transaction.atomic():
+        subscription = lock_objects.subscription_lock_by_stripe_id(stripe_subscription_id=stripe_id)
+        created = False
+        if subscription is None:
+            subscription, created = _subscription_create(data=data, state_at=state_at, now=now)
+            if subscription is None:
+                return None, EventOutcome.UNMATCHED
+        if not created:
+            if subscription.stripe_state_at and state_at < subscription.stripe_state_at:
+                return subscription, EventOutcome.STALE
+            if subscription.status == Status.ENDED:
+                # Stripe never brings a canceled subscription back: a late "active" is stale.
+                return subscription, EventOutcome.STALE
+        _state_update(subscription, data=data, state_at=state_at, now=now, created=created)
+    return subscription, EventOutcome.APPLIED
+
+
+def _subscription_create(
+    *, data: dict, state_at: datetime, now: datetime
+) -> tuple[Subscription | None, bool]:
+    """(the new record, True); or (the one another delivery created meanwhile, False); or
+    (None, False) when the snapshot names no reader or price of ours."""
+    metadata = data.get("metadata") or {}
+    user_pk = str(metadata.get("broadsheet_user", ""))
+    user = User.objects.filter(pk=int(user_pk)).first() if user_pk.isdigit() else None
+    price = _price_of(data)
+    if user is None or price is None:
+        logger.warning("Stripe subscription %s matches no reader or price", data.get("id"))
+        return None, False
+    plan = price.plan
+    try:
+        with transaction.atomic():
+            organisation = None
+            if plan.kind == "business":
+                name = str(metadata.get("broadsheet_organisation") or user.email)[:120]
+                organisation = Organisation.objects.create(name=name, created_at=now)
+                OrganisationAdmin.objects.create(organisation=organisation, user=user, added_at=now)
+            subscription = Subscription.objects.create(
+                plan=plan,
+                price=price,
+                holder=user,
+                organisation=organisation,
+                source=Source.STRIPE,
+                status=Status.INCOMPLETE,
+                quantity=max(int(_first_item(data).get("quantity") or 1), 1),
+                amount_minor=price.amount_minor,
+                currency=price.currency,
+                interval=price.interval,
+                started_at=_time(data.get("start_date")) or state_at,
+                stripe_subscription_id=_id(data.get("id")),
+                stripe_customer_id=_id(data.get("customer")),
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # Another delivery created it a moment ago: continue with theirs, under the lock.
+        existing = lock_objects.subscription_lock_by_stripe_id(
+            stripe_subscription_id=_id(data.get("id"))
+        )
+        return existing, False
+    billing_customer_remember(user=user, stripe_customer_id=_id(data.get("customer")), now=now)
+    return subscription, True
+
+
+def _state_update(
+    subscription: Subscription, *, data: dict, state_at: datetime, now: datetime, created: bool
+) -> None:
+    before = {
+        "status": subscription.status,
+        "plan": subscription.plan.kind,
+        "quantity": subscription.quantity,
+    }
+    people_before = _people(subscription)
+    item = _first_item(data)
+    price = _price_of(data)
+    if price is not None and price.pk != subscription.price_id:
+        subscription.price, subscription.plan = price, price.plan
+        subscription.amount_minor, subscription.currency = price.amount_minor, price.currency
+        subscription.interval = price.interval
+    status = rules.status_from_stripe(
+        stripe_status=str(data.get("status", "")),
+        cancel_at_period_end=bool(data.get("cancel_at_period_end")),
+        cancel_at=data.get("cancel_at"),
+    )
+    if status == Status.PAST_DUE and subscription.status != Status.PAST_DUE:
+        subscription.past_due_since = state_at
+    elif status != Status.PAST_DUE:
+        subscription.past_due_since = None
+    subscription.status = status
+    subscription.quantity = max(int(item.get("quantity") or subscription.quantity or 1), 1)
+    subscription.current_period_end = _time(
+        item.get("current_period_end") or data.get("current_period_end")
+    )
+    subscription.cancel_at_period_end = bool(data.get("cancel_at_period_end"))
+    subscription.ends_at = _time(data.get("cancel_at"))
+    if status == Status.ENDED:
+        subscription.ended_at = _time(data.get("ended_at")) or state_at
+    subscription.stripe_item_id = _id(item.get("id"))[:100]
+    subscription.stripe_customer_id = _id(data.get("customer")) or subscription.stripe_customer_id
+    subscription.stripe_state_at = state_at
+    subscription.updated_at = now
+    subscription.save()
+
+    removed = _seats_fit(subscription, now=now)
+    after = {
+        "status": subscription.status,
+        "plan": subscription.plan.kind,
+        "quantity": subscription.quantity,
+    }
+    if created or after != before:
+        audit_record(
+            action="subscription.created" if created else "subscription.changed",
+            subject=subscription.holder,
+            actor_kind=ActorKind.STRIPE,
+            target=f"subscription:{subscription.pk}",
+            data={"before": {} if created else before, "after": after, "seats_removed": removed},
+            now=now,
+        )
+    entitlements_drop(user_ids=people_before | _people(subscription))
+
+
+def _people(subscription: Subscription) -> set[int]:
+    people = set(Seat.objects.filter(subscription=subscription).values_list("user_id", flat=True))
+    if subscription.holder_id:
+        people.add(subscription.holder_id)
+    return people
+
+
+def _seats_fit(subscription: Subscription, *, now: datetime) -> list[int]:
+    """The holder's seat where the plan gives one; then, if the plan or the number of seats
+    shrank below the people in it, the newest seats go."""
+    kind = subscription.plan.kind
+    seats = lock_objects.seats_lock(subscription=subscription)
+    if (
+        rules.holder_takes_seat(kind=kind)
+        and subscription.holder_id
+        and not any(seat.user_id == subscription.holder_id for seat in seats)
+    ):
+        Seat.objects.create(
+            subscription=subscription,
+            user_id=subscription.holder_id,
+            role=SeatRole.HOLDER,
+            created_at=now,
+        )
+        seats = lock_objects.seats_lock(subscription=subscription)
+    ordered = [s for s in seats if s.user_id == subscription.holder_id] + sorted(
+        (s for s in seats if s.user_id != subscription.holder_id),
+        key=lambda s: (s.created_at, s.pk),
+    )
+    going = rules.seats_over_limit(
+        kind=kind, quantity=subscription.quantity, seats_in_order=[s.pk for s in ordered]
+    )
+    for seat in (s for s in ordered if s.pk in going):
+        seat.delete()
+        audit_record(
+            action="seat.removed",
+            subject=seat.user,
+            actor_kind=ActorKind.STRIPE,
+            target=f"subscription:{subscription.pk}",
+            data={"seat": seat.pk, "reason": "over_limit"},
+            now=now,
+        )
+    return going
+
+
+# Replaying
+
+
+@dataclass
+class ReplayReport:
+    seen: int = 0
+    stored: int = 0
+    applied: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def billing_events_replay(*, since: datetime, now: datetime) -> ReplayReport:
+    """Fetch Stripe's events since this moment and ingest those we missed; then retry the
+    stored events that failed before. Safe to run any number of times."""
+    report = ReplayReport()
+    for event in stripe_api.event_iter(since=since):
+        report.seen += 1
+        received = billing_event_ingest(event=event, now=now)
+        report.stored += int(received.created)
+        report.applied += int(received.created and received.outcome == EventOutcome.APPLIED)
+        report.failed += int(received.outcome == EventOutcome.FAILED)
+    for row in selectors.billing_event_list_todo():
+        report.retried += 1
+        if billing_event_process(event_pk=row.pk, now=now) == EventOutcome.FAILED:
+            report.failed += 1
+    return report
