@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -34,9 +35,17 @@ def rail(page: Page, window: str):
     return page.locator(f'[data-most-viewed="{window}"] .rail__list li')
 
 
-def test_readers_make_an_article_most_viewed_and_the_newsroom_sees_it(
-    live_editions, new_context, settings
-):
+@dataclass(frozen=True)
+class Newsroom:
+    popular: object
+    other: object
+
+
+@pytest.fixture
+def newsroom(live_editions, settings) -> Newsroom:
+    """Both editions with a few articles, and a superuser to read the dashboard. Built before the
+    browser starts (see the newsroom's browser conftest: the database is not touched from the
+    test's thread while Playwright's loop runs)."""
     use_store(settings, "redis" if redis_url() else "database")
     settings.AUDIENCE_RAIL_SECONDS = 2
     english, spanish = live_editions
@@ -45,7 +54,12 @@ def test_readers_make_an_article_most_viewed_and_the_newsroom_sees_it(
     popular = factories.article_publish(section=world, title="Harbour reopens after the storm")
     other = factories.article_publish(section=world, title="Council passes the budget")
     factories.article_publish(section=mundo, title="Reabre el puerto")
+    get_user_model().objects.create_superuser("audience", "audience@example.com", PASSWORD)
+    return Newsroom(popular=popular, other=other)
 
+
+def test_readers_make_an_article_most_viewed_and_the_newsroom_sees_it(newsroom, new_context):
+    popular, other = newsroom.popular, newsroom.other
     home = new_context(user_agent=BROWSER.format(0)).new_page()
     home.goto("/en-us/")
     expect(home.locator('[data-most-viewed="24h"] .rail__empty')).to_be_visible()
@@ -82,7 +96,6 @@ def test_readers_make_an_article_most_viewed_and_the_newsroom_sees_it(
     expect(spanish_home.locator('[data-most-viewed="24h"]')).not_to_contain_text(popular.title)
 
     # The newsroom: the dashboard ranks it first, and its page charts the views.
-    get_user_model().objects.create_superuser("audience", "audience@example.com", PASSWORD)
     admin = new_context(viewport={"width": 1280, "height": 1400}).new_page()
     admin.goto("/admin/login/")
     admin.get_by_label("Username").fill("audience")
