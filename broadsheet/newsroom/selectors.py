@@ -190,6 +190,43 @@ def paginate(request: HttpRequest, items, *, per_page: int | None = None) -> Lis
     return ListingPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
 
 
+LATEST_RAIL_CACHE_SECONDS = 300
+
+
+def latest_rail_cache_key(locale_id: int) -> str:
+    return f"newsroom:latest-rail:{locale_id}"
+
+
+def latest_rail(*, locale_id: int) -> list[dict]:
+    """The edition's newest articles as plain values, for the rail on every article page.
+
+    Every article page shows it, and it changes only when the edition publishes (signals.py
+    deletes it then), so it is one cache read instead of a listing query with its bylines.
+    One article more than the rail shows is kept, so that an article can leave itself out.
+    """
+    key = latest_rail_cache_key(locale_id)
+    rail = cache.get(key)
+    if rail is None:
+        rows = (
+            ArticlePage.objects.live()
+            .public()
+            .filter(locale_id=locale_id)
+            .order_by("-first_published_at", "-pk")
+            .only("pk", "title", "url_path", "first_published_at", "locale_id")
+        )[: settings.NEWSROOM_LATEST_RAIL_SIZE + 1]
+        rail = [
+            {
+                "pk": row.pk,
+                "title": row.title,
+                "url": row.get_url(),
+                "first_published_at": row.first_published_at,
+            }
+            for row in rows
+        ]
+        cache.set(key, rail, LATEST_RAIL_CACHE_SECONDS)
+    return rail
+
+
 def article_page_context(*, article: ArticlePage) -> dict:
     """Everything around an article's body: bylines, tags, related, latest rail, translations."""
     edition_locale_id = article.locale_id
@@ -198,11 +235,9 @@ def article_page_context(*, article: ArticlePage) -> dict:
         for link in article.related_links.select_related("article", "article__lead_image")
         if link.article.live
     ]
-    latest = list(
-        _article_listing(ArticlePage.objects.filter(locale_id=edition_locale_id)).exclude(
-            pk=article.pk
-        )[: settings.NEWSROOM_LATEST_RAIL_SIZE]
-    )
+    latest = [
+        item for item in latest_rail(locale_id=edition_locale_id) if item["pk"] != article.pk
+    ][: settings.NEWSROOM_LATEST_RAIL_SIZE]
     translations = list(article.get_translations().live().select_related("locale"))
     return {
         "authors": [

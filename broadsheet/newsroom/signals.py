@@ -19,6 +19,8 @@ READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
 def _purge_edition_of(instance, **kwargs) -> None:
     language_code = instance.locale.language_code.lower()
     transaction.on_commit(lambda: page_cache_purge(scopes=[language_code]))
+    rail_key = selectors.latest_rail_cache_key(instance.locale_id)
+    transaction.on_commit(lambda: cache.delete(rail_key))
     if not isinstance(instance, ArticlePage):
         # Edition and section titles appear in every edition's header (the edition switcher).
         keys = [selectors.chrome_cache_key(code) for code, _name in settings.LANGUAGES]

@@ -153,3 +153,37 @@ def test_search_finds_stemmed_words_in_the_edition(client, en_world, es_world):
     assert "Farmers are harvesting early" in english
     assert "Los agricultores cosechan antes" not in english
     assert "Los agricultores cosechan antes" in spanish
+
+
+def _rail_of(html: str) -> str:
+    start = html.find('id="latest-heading"')
+    return html[start:] if start >= 0 else ""
+
+
+def test_latest_rail_follows_publishing_and_leaves_out_the_article_itself(
+    client, en_world, django_capture_on_commit_callbacks
+):
+    reading = factories.article_publish(section=en_world, title="The article being read")
+    client.get(reading.url)  # fills the rail cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = factories.article_publish(section=en_world, title="Just published story")
+    rail = _rail_of(client.get(reading.url).content.decode())
+    assert f'href="{fresh.url}"' in rail
+    assert "The article being read" not in rail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh.unpublish()
+    assert "Just published story" not in _rail_of(client.get(reading.url).content.decode())
+
+
+def test_article_routing_answers_404_for_unknown_or_draft_articles(
+    client, en_world, django_capture_on_commit_callbacks
+):
+    article = factories.article_publish(section=en_world, title="Live story")
+    assert client.get(article.url).status_code == 200
+    assert client.get("/en-us/no-such-section/live-story/").status_code == 404
+    assert client.get(f"{en_world.url}no-such-article/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert client.get(article.url).status_code == 404
