@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("broadsheet.syndication.site_urls")),
     path("", include("broadsheet.newsletters.site_urls")),
     path("", include("broadsheet.audience.site_urls")),
+    path("", include("broadsheet.access.urls")),
 ]
 
 if settings.DEBUG:

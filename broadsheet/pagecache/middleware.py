@@ -8,15 +8,22 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
-from .fragments import ESI_TAG, fill_fragments, surrogate_handles_esi
+from .fragments import ESI_TAG, fill_fragments, is_private_fragment, surrogate_handles_esi
 from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
 # Headers worth keeping with a cached page; anything else (cookies above all) is dropped.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary", "X-Edition", "X-Robots-Tag")
-UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Link",
+    "Vary",
+    "X-Edition",
+    "X-Robots-Tag",
+)
+UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz", "/_access/", "/_audience/")
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
@@ -54,14 +61,37 @@ class AnonymousPageCacheMiddleware:
             and b"<esi:include" in response.content
             and not surrogate_handles_esi(request)
         ):
-            response.content = fill_fragments(request, response.content)
+            response.content, private_responses = fill_fragments(request, response.content)
             if response.has_header("Content-Length"):
                 # CommonMiddleware measured the page with its holes; measure it filled.
                 response["Content-Length"] = str(len(response.content))
+            if private_responses:
+                self._make_private(response, private_responses)
         elif surrogate_handles_esi(request) and not response.streaming:
-            if ESI_TAG.search(response.content):
+            sources = [m.decode() for m in ESI_TAG.findall(response.content)]
+            if sources:
                 response["Surrogate-Control"] = 'content="ESI/1.0"'
+                if any(is_private_fragment(src) for src in sources):
+                    # The front proxy caches the page but must not let anyone downstream
+                    # (browsers, a CDN) keep the page it assembled for one reader.
+                    response["X-Private-Holes"] = "1"
         return response
+
+    @staticmethod
+    def _make_private(response: HttpResponse, private_responses: list[HttpResponse]) -> None:
+        """A page filled with a reader's own fragment is that reader's: never stored by a
+        browser or shared cache, and it carries the cookies its fragments set."""
+        for fragment in private_responses:
+            for name, morsel in fragment.cookies.items():
+                response.cookies[name] = morsel
+            for header in ("X-Access",):
+                if fragment.has_header(header):
+                    response[header] = fragment[header]
+        if "Cache-Control" in response:
+            del response["Cache-Control"]
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Cookie"])
 
     def _serve(self, request: HttpRequest) -> HttpResponse:
         if not _is_anonymous_read(request):

@@ -211,6 +211,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Anonymous full-page cache (broadsheet.pagecache): seconds a page may be served from cache
 # without a publish in between.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Holes whose fragment is decided per reader (never cached, run with the reader's request).
+PAGE_CACHE_PRIVATE_FRAGMENT_PREFIXES = ["/_access/"]
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 NEWSROOM_LATEST_RAIL_SIZE = env_int("NEWSROOM_LATEST_RAIL_SIZE", 6)
 
@@ -347,3 +349,26 @@ AUDIENCE_RAIL_SECONDS = env_int("AUDIENCE_RAIL_SECONDS", 60)
 AUDIENCE_HISTORY_DAYS = env_int("AUDIENCE_HISTORY_DAYS", 400)
 # More user-agent patterns (regular expressions) that are not readers.
 AUDIENCE_EXTRA_BOT_PATTERNS = env_list("AUDIENCE_EXTRA_BOT_PATTERNS", "")
+
+# Access: paywall, metering and one device at a time (broadsheet.access; see docs/access.md).
+INSTALLED_APPS += ["broadsheet.access"]
+# Slots and meters: Redis when set (one script call per check), else the database.
+ACCESS_REDIS_URL = os.environ.get("ACCESS_REDIS_URL", REDIS_URL)
+ACCESS_REDIS_PREFIX = os.environ.get("ACCESS_REDIS_PREFIX", "acc")
+# A reader's request never waits longer than this on Redis (milliseconds).
+ACCESS_REDIS_TIMEOUT_MS = env_int("ACCESS_REDIS_TIMEOUT_MS", 100)
+# Metered articles: per anonymous reader (cookie) and per registered free reader, per period.
+ACCESS_ANONYMOUS_METER = env_int("ACCESS_ANONYMOUS_METER", 3)
+ACCESS_REGISTERED_METER = env_int("ACCESS_REGISTERED_METER", 10)
+ACCESS_METER_DAYS = env_int("ACCESS_METER_DAYS", 30)
+ACCESS_READER_COOKIE = os.environ.get("ACCESS_READER_COOKIE", "bs_reader")
+# A device holds its seat's reading slot while active within the lease; an open article page
+# says it is still read every ACCESS_HEARTBEAT_SECONDS while visible.
+ACCESS_SLOT_LEASE_SECONDS = env_int("ACCESS_SLOT_LEASE_SECONDS", 300)
+ACCESS_HEARTBEAT_SECONDS = env_int("ACCESS_HEARTBEAT_SECONDS", 60)
+# A seat is flagged as shared after this many takeovers within the window, until no takeover
+# happens for the cooling period (or the holder upgrades, changes the password, or signs the
+# other devices out).
+ACCESS_SHARING_TAKEOVERS = env_int("ACCESS_SHARING_TAKEOVERS", 3)
+ACCESS_SHARING_WINDOW_HOURS = env_int("ACCESS_SHARING_WINDOW_HOURS", 24)
+ACCESS_SHARING_COOLING_DAYS = env_int("ACCESS_SHARING_COOLING_DAYS", 7)

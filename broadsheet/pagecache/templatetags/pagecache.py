@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+
+from ..fragments import esi_tag
 
 register = template.Library()
 
@@ -10,4 +11,4 @@ def esi_include(src: str) -> str:
 
     Varnish fills it in production (ESI); without Varnish, the page cache middleware does.
     """
-    return format_html('<esi:include src="{}"/>', src)
+    return esi_tag(src)

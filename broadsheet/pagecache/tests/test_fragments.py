@@ -35,8 +35,9 @@ def test_a_fragment_that_does_not_resolve_leaves_an_empty_hole(client, settings)
 
         META: dict = {}
 
-    html = fill_fragments(Request(), b'a<esi:include src="/nowhere/"/>b')
+    html, private = fill_fragments(Request(), b'a<esi:include src="/nowhere/"/>b')
     assert html == b"ab"
+    assert private == []
 
 
 def test_content_length_counts_the_filled_page(client):

@@ -1,0 +1,77 @@
+"""What the body fragment and the notices show, around the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from broadsheet.newsroom.models import ArticlePage
+from broadsheet.subscriptions.models import PlanKind
+from broadsheet.subscriptions.selectors import plan_list_for_sale
+
+from .rules import Show, SlotOutcome
+from .selectors import device_name
+from .services import Reading
+
+
+def notice_context(*, article: ArticlePage, slot: SlotOutcome, plan_kind: str) -> dict:
+    return {
+        "article": article,
+        "holder_name": device_name(slot.holder_device),
+        "holder_seen": slot.holder_seen,
+        "plan_kind": plan_kind,
+        "premium": plan_kind == PlanKind.PREMIUM,
+        "business": plan_kind == PlanKind.BUSINESS,
+        "digital": plan_kind == PlanKind.DIGITAL,
+    }
+
+
+def body_context(
+    *, request: HttpRequest, article: ArticlePage, reading: Reading, now: datetime
+) -> dict:
+    show = reading.decision.show
+    context = {
+        "article": article,
+        "show": show.value,
+        "next": article.url,
+    }
+    if show is Show.BODY:
+        context["body"] = article.body
+        if reading.meter is not None and reading.meter.available:
+            context["meter"] = reading.meter
+        if reading.slot is not None and reading.slot.held:
+            context["heartbeat"] = {
+                "fence": reading.slot.fence,
+                "seconds": settings.ACCESS_HEARTBEAT_SECONDS,
+            }
+    elif show is Show.DEVICE_NOTICE:
+        context.update(
+            notice_context(
+                article=article, slot=reading.slot, plan_kind=reading.entitlement.plan_kind
+            )
+        )
+    elif show in (Show.PAYWALL, Show.REGISTRATION_WALL, Show.METER_UNAVAILABLE):
+        context["meter"] = reading.meter
+        context["signed_in"] = reading.entitlement is not None or bool(
+            getattr(getattr(request, "user", None), "is_authenticated", False)
+        )
+        context["registered_limit"] = settings.ACCESS_REGISTERED_METER
+        if show is Show.PAYWALL:
+            context["plans"] = plan_list_for_sale(locale_id=article.locale_id)
+    return context
+
+
+def notice_html(
+    *, request: HttpRequest, article: ArticlePage, slot: SlotOutcome, now: datetime
+) -> str:
+    from broadsheet.subscriptions.selectors import entitlement_for
+
+    entitlement = entitlement_for(request.user, now=now)
+    context = notice_context(
+        article=article, slot=slot, plan_kind=entitlement.plan_kind if entitlement else ""
+    )
+    context["next"] = article.url
+    return render_to_string("access/includes/device_notice.html", context, request=request)

@@ -1,0 +1,143 @@
+"""Reads of access: the sharing warning, the other device's name, the staff view's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest
+
+from broadsheet.accounts.models import Device
+from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
+
+from . import rules
+from .models import CountKind, DailyCount, SharingFlag, Takeover
+from .services import _upgraded_since, request_user, sharing_flag_cache_key
+
+FLAG_CACHE_SECONDS = 300
+_NO_FLAG = "none"
+
+
+@dataclass(frozen=True)
+class SharingWarning:
+    seat_id: int
+    plan_kind: str
+    flagged_at: datetime
+
+
+def sharing_warning_for(*, request: HttpRequest, now: datetime) -> SharingWarning | None:
+    """The warning every page shows, on every device of a seat flagged as shared."""
+    user = request_user(request)
+    if user is None:
+        return None
+    entitlement = entitlement_for(user, now=now)
+    if entitlement is None:
+        return None
+    return sharing_warning_for_seat(entitlement=entitlement, now=now)
+
+
+def sharing_warning_for_seat(*, entitlement: Entitlement, now: datetime) -> SharingWarning | None:
+    key = sharing_flag_cache_key(entitlement.seat_id)
+    cached = cache.get(key)
+    if cached is None:
+        flag = (
+            SharingFlag.objects.filter(seat_id=entitlement.seat_id, ended_at=None)
+            .values_list("plan_kind", "flagged_at", "last_takeover_at")
+            .first()
+        )
+        cached = flag if flag is not None else _NO_FLAG
+        cache.set(key, cached, FLAG_CACHE_SECONDS)
+    if cached == _NO_FLAG:
+        return None
+    plan_kind, flagged_at, last_takeover_at = cached
+    cooling = timedelta(days=settings.ACCESS_SHARING_COOLING_DAYS)
+    if rules.sharing_cooled(last_takeover_at=last_takeover_at, now=now, cooling=cooling):
+        return None
+    if _upgraded_since(plan_kind, entitlement.plan_kind):
+        return None
+    return SharingWarning(seat_id=entitlement.seat_id, plan_kind=plan_kind, flagged_at=flagged_at)
+
+
+def device_name(device_key: str) -> str:
+    """A readable name of the device holding a slot ("Chrome on Android")."""
+    if device_key.isdigit():
+        device = Device.objects.filter(pk=int(device_key)).only("browser", "platform").first()
+        if device is not None:
+            return device.name
+    return ""
+
+
+# The staff view
+
+
+def flag_list_open() -> list[SharingFlag]:
+    return list(
+        SharingFlag.objects.filter(ended_at=None)
+        .select_related("seat__user", "seat__subscription__plan")
+        .order_by("-last_takeover_at")
+    )
+
+
+def flag_list_recent(*, limit: int = 50) -> list[SharingFlag]:
+    return list(
+        SharingFlag.objects.exclude(ended_at=None)
+        .select_related("seat__user", "ended_by")
+        .order_by("-ended_at")[:limit]
+    )
+
+
+def takeover_list_for_seat(*, seat_id: int, limit: int = 100) -> list[Takeover]:
+    return list(Takeover.objects.filter(seat_id=seat_id).order_by("-at", "-pk")[:limit])
+
+
+def takeover_list_recent(*, limit: int = 50) -> list[Takeover]:
+    return list(Takeover.objects.select_related("seat__user").order_by("-at", "-pk")[:limit])
+
+
+def counts_by_day(*, since: datetime) -> dict[str, list[tuple]]:
+    """Per kind: (day, count) for each day since `since` that had any."""
+    rows = (
+        DailyCount.objects.filter(day__gte=since.date())
+        .order_by("day")
+        .values_list("kind", "day", "count")
+    )
+    series: dict[str, list[tuple]] = {kind: [] for kind in CountKind.values}
+    for kind, day, count in rows:
+        series.setdefault(kind, []).append((day, count))
+    return series
+
+
+def count_totals(*, since: datetime) -> dict[str, int]:
+    rows = (
+        DailyCount.objects.filter(day__gte=since.date())
+        .values("kind")
+        .annotate(total=Sum("count"))
+        .values_list("kind", "total")
+    )
+    totals = {kind: 0 for kind in CountKind.values}
+    totals.update(dict(rows))
+    return totals
+
+
+def flag_conversions(*, since: datetime) -> dict[str, int]:
+    """Flags opened since then, and how many of them ended in an upgrade."""
+    flags = SharingFlag.objects.filter(flagged_at__gte=since)
+    return {
+        "flagged": flags.count(),
+        "upgraded": flags.filter(end_reason="upgraded").count(),
+    }
+
+
+def takeovers_by_day(*, since: datetime) -> list[tuple]:
+    return list(
+        Takeover.objects.filter(at__gte=since)
+        .annotate(day=TruncDate("at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+        .values_list("day", "n")
+    )

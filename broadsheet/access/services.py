@@ -1,0 +1,350 @@
+"""Carrying out access decisions: asking the store, recording what happened.
+
+`reading_decide` is the one way to learn whether a request may have an article's body; the
+body fragment (views.article_body) is the one place that sends it, and feeds, JSON-LD, search
+results and newsletters never carry bodies at all (see docs/access.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from broadsheet.accounts.models import Device
+from broadsheet.accounts.sessions import device_id_for_request
+from broadsheet.subscriptions.rules import PLAN_RANK
+from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
+
+from . import rules
+from .models import CountKind, DailyCount, SharingFlag, Takeover
+from .rules import Ask, Decision, MeterOutcome, Reader, SlotOutcome
+from .stores import StoreUnavailableError, get_store
+
+logger = logging.getLogger(__name__)
+
+READER_COOKIE_SALT = "broadsheet.access.reader"
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.ACCESS_SLOT_LEASE_SECONDS)
+
+
+def meter_period() -> timedelta:
+    return timedelta(days=settings.ACCESS_METER_DAYS)
+
+
+# The anonymous reader's id: a random id in a signed, HttpOnly cookie.
+
+
+def reader_id_from_request(request: HttpRequest) -> str | None:
+    raw = request.COOKIES.get(settings.ACCESS_READER_COOKIE)
+    if not raw:
+        return None
+    try:
+        return signing.Signer(salt=READER_COOKIE_SALT).unsign(raw)
+    except signing.BadSignature:
+        return None
+
+
+def reader_id_new() -> str:
+    return uuid.uuid4().hex
+
+
+def reader_cookie_value(reader_id: str) -> str:
+    return signing.Signer(salt=READER_COOKIE_SALT).sign(reader_id)
+
+
+def device_key_for_request(request: HttpRequest) -> str:
+    """The device a signed-in request reads on: its Device row, else its session."""
+    device_id = device_id_for_request(request)
+    if device_id:
+        return str(device_id)
+    session_key = getattr(getattr(request, "session", None), "session_key", None) or ""
+    return f"s{session_key}"
+
+
+def request_user(request: HttpRequest):
+    """The signed-in user, or None. A page served from the anonymous cache has no user at all,
+    and a request without a session cookie is not asked for one: touching the session would
+    mark the page "Vary: Cookie" and keep it out of the shared cache."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return user
+
+
+# Counting, for the staff view.
+
+
+def count_add(*, kind: str, now: datetime, by: int = 1) -> None:
+    day = now.date()
+    try:
+        with transaction.atomic():
+            updated = DailyCount.objects.filter(day=day, kind=kind).update(count=F("count") + by)
+            if not updated:
+                DailyCount.objects.create(day=day, kind=kind, count=by)
+    except IntegrityError:  # created by a concurrent request just now
+        DailyCount.objects.filter(day=day, kind=kind).update(count=F("count") + by)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The decision about one request for one article, with what it was based on."""
+
+    decision: Decision
+    level: str
+    entitlement: Entitlement | None
+    meter: MeterOutcome | None
+    slot: SlotOutcome | None
+    device: str = ""
+    # An anonymous reader who had no reader cookie yet: set this one.
+    new_reader_id: str = ""
+
+
+def reading_decide(*, request: HttpRequest, article_id: int, level: str, now: datetime) -> Reading:
+    """May this request have this article's body? Asks the one store the decision needs (an
+    atomic count on the meter, or a claim of the seat's slot), decides, and records."""
+    user = request_user(request)
+    entitlement = entitlement_for(user, now=now) if user else None
+    reader = Reader(signed_in=user is not None, entitled=entitlement is not None)
+    meter = slot = None
+    device = ""
+    new_reader_id = ""
+    store = get_store()
+    needed = rules.ask(level=level, reader=reader)
+    if needed is Ask.SLOT:
+        device = device_key_for_request(request)
+        try:
+            slot = store.slot_claim(
+                seat_id=entitlement.seat_id, device=device, now=now, lease=lease()
+            )
+        except StoreUnavailableError:
+            slot = rules.SLOT_UNAVAILABLE
+    elif needed is Ask.METER:
+        if user is not None:
+            meter_name, limit = f"u{user.pk}", settings.ACCESS_REGISTERED_METER
+        else:
+            reader_id = reader_id_from_request(request)
+            if reader_id is None:
+                reader_id = new_reader_id = reader_id_new()
+            meter_name, limit = f"r{reader_id}", settings.ACCESS_ANONYMOUS_METER
+        try:
+            meter = store.meter_count(
+                meter=meter_name, article_id=article_id, limit=limit, period=meter_period(), now=now
+            )
+        except StoreUnavailableError:
+            meter = rules.METER_UNAVAILABLE
+
+    decision = rules.decide(level=level, reader=reader, meter=meter, slot=slot)
+    _record(decision, reader=reader, entitlement=entitlement, now=now)
+    return Reading(
+        decision=decision,
+        level=level,
+        entitlement=entitlement,
+        meter=meter,
+        slot=slot,
+        device=device,
+        new_reader_id=new_reader_id,
+    )
+
+
+def _record(decision: Decision, *, reader: Reader, entitlement, now: datetime) -> None:
+    if decision.failed_open:
+        logger.warning(
+            "access store unavailable: seat %s read without a slot check (fail open)",
+            entitlement.seat_id if entitlement else None,
+        )
+        count_add(kind=CountKind.FAILED_OPEN, now=now)
+    if decision.failed_closed:
+        logger.warning("access store unavailable: metered body withheld (fail closed)")
+        count_add(kind=CountKind.FAILED_CLOSED, now=now)
+    if decision.record_notice:
+        count_add(kind=CountKind.NOTICE, now=now)
+    if decision.record_wall:
+        kind = (
+            CountKind.REGISTRATION_WALL
+            if decision.show is rules.Show.REGISTRATION_WALL
+            else CountKind.PAYWALL
+        )
+        count_add(kind=kind, now=now)
+
+
+def meter_remaining(*, request: HttpRequest, now: datetime) -> tuple[int, int] | None:
+    """(used, limit) of this reader's meter, without counting anything; None if unknown."""
+    user = request_user(request)
+    if user is not None:
+        meter_name, limit = f"u{user.pk}", settings.ACCESS_REGISTERED_METER
+    else:
+        reader_id = reader_id_from_request(request)
+        if reader_id is None:
+            return 0, settings.ACCESS_ANONYMOUS_METER
+        meter_name, limit = f"r{reader_id}", settings.ACCESS_ANONYMOUS_METER
+    try:
+        used = get_store().meter_used(meter=meter_name, period=meter_period(), now=now)
+    except StoreUnavailableError:
+        return None
+    return used, limit
+
+
+# The slot: heartbeats, "Read here", signing out.
+
+
+def slot_heartbeat(*, request: HttpRequest, fence: int, now: datetime) -> SlotOutcome | None:
+    """An open article page is still being read on this device. None: nothing to hold (not
+    signed in, or not entitled)."""
+    user = request_user(request)
+    entitlement = entitlement_for(user, now=now) if user else None
+    if entitlement is None:
+        return None
+    try:
+        return get_store().slot_heartbeat(
+            seat_id=entitlement.seat_id,
+            device=device_key_for_request(request),
+            fence=fence,
+            now=now,
+            lease=lease(),
+        )
+    except StoreUnavailableError:
+        return rules.SLOT_UNAVAILABLE
+
+
+def slot_take_over(*, request: HttpRequest, now: datetime) -> SlotOutcome | None:
+    """ "Read here": this device takes its seat's slot, and the handover is recorded."""
+    user = request_user(request)
+    entitlement = entitlement_for(user, now=now) if user else None
+    if entitlement is None:
+        return None
+    device = device_key_for_request(request)
+    try:
+        outcome = get_store().slot_take_over(seat_id=entitlement.seat_id, device=device, now=now)
+    except StoreUnavailableError:
+        return rules.SLOT_UNAVAILABLE
+    if outcome.taken_from:
+        takeover_record(
+            seat_id=entitlement.seat_id,
+            plan_kind=entitlement.plan_kind,
+            from_device=outcome.taken_from,
+            to_device=device,
+            now=now,
+        )
+    return outcome
+
+
+def _device_label(device_key: str) -> str:
+    if device_key.isdigit():
+        device = Device.objects.filter(pk=int(device_key)).first()
+        if device is not None:
+            return device.name[:80]
+    return ""
+
+
+@transaction.atomic
+def takeover_record(
+    *, seat_id: int, plan_kind: str, from_device: str, to_device: str, now: datetime
+) -> Takeover:
+    """Record a change of hands and flag the seat when it happens too often."""
+    takeover = Takeover.objects.create(
+        seat_id=seat_id,
+        from_device=from_device,
+        to_device=to_device,
+        from_label=_device_label(from_device),
+        to_label=_device_label(to_device),
+        at=now,
+    )
+    count_add(kind=CountKind.TAKEOVER, now=now)
+    window = timedelta(hours=settings.ACCESS_SHARING_WINDOW_HOURS)
+    recent = Takeover.objects.filter(seat_id=seat_id, at__gt=now - window).count()
+    open_flag = SharingFlag.objects.select_for_update().filter(seat_id=seat_id, ended_at=None)
+    flag = open_flag.first()
+    if flag is not None:
+        flag.last_takeover_at = now
+        flag.save(update_fields=["last_takeover_at"])
+    elif rules.sharing_flagged(
+        takeovers_in_window=recent, threshold=settings.ACCESS_SHARING_TAKEOVERS
+    ):
+        SharingFlag.objects.create(
+            seat_id=seat_id, plan_kind=plan_kind, flagged_at=now, last_takeover_at=now
+        )
+        count_add(kind=CountKind.FLAGGED, now=now)
+    _sharing_flag_changed(seat_id)
+    return takeover
+
+
+def slot_release_for_device(*, user, device_key: str, now: datetime) -> bool:
+    """A device signed out (or was signed out): it frees its seat's slot at once."""
+    entitlement = entitlement_for(user, now=now)
+    if entitlement is None:
+        return False
+    try:
+        return get_store().slot_release(seat_id=entitlement.seat_id, device=device_key)
+    except StoreUnavailableError:
+        # The lease runs out by itself within ACCESS_SLOT_LEASE_SECONDS.
+        logger.warning("access store unavailable: slot of seat %s not freed", entitlement.seat_id)
+        return False
+
+
+# Sharing flags
+
+
+def sharing_flag_cache_key(seat_id: int) -> str:
+    return f"access:flag:v1:{seat_id}"
+
+
+def sharing_flag_forget(*, seat_id: int) -> None:
+    cache.delete(sharing_flag_cache_key(seat_id))
+
+
+def _sharing_flag_changed(seat_id: int) -> None:
+    # Now, for this request's next read; and after commit, in case a concurrent reader cached
+    # the old answer in between.
+    sharing_flag_forget(seat_id=seat_id)
+    transaction.on_commit(lambda: sharing_flag_forget(seat_id=seat_id))
+
+
+def sharing_flag_end(*, seat_id: int, reason: str, now: datetime, ended_by=None) -> bool:
+    """End the seat's open flag, if it has one (password changed, upgraded, devices signed
+    out, cooled down, or cleared by staff)."""
+    updated = SharingFlag.objects.filter(seat_id=seat_id, ended_at=None).update(
+        ended_at=now, end_reason=reason, ended_by=ended_by
+    )
+    if updated and reason == "upgraded":
+        count_add(kind=CountKind.CONVERTED, now=now)
+    _sharing_flag_changed(seat_id)
+    return bool(updated)
+
+
+def sharing_flag_end_for_user(*, user, reason: str, now: datetime) -> bool:
+    entitlement = entitlement_for(user, now=now)
+    if entitlement is None:
+        return False
+    return sharing_flag_end(seat_id=entitlement.seat_id, reason=reason, now=now)
+
+
+def sharing_flags_settle(*, now: datetime) -> int:
+    """End the flags whose cooling period has passed or whose seat upgraded (run every
+    minute with the other ticks; readers see the right answer before that anyway)."""
+    cooling = timedelta(days=settings.ACCESS_SHARING_COOLING_DAYS)
+    ended = 0
+    for flag in SharingFlag.objects.filter(ended_at=None).select_related(
+        "seat__subscription__plan"
+    ):
+        if rules.sharing_cooled(last_takeover_at=flag.last_takeover_at, now=now, cooling=cooling):
+            ended += sharing_flag_end(seat_id=flag.seat_id, reason="cooled", now=now)
+        elif _upgraded_since(flag.plan_kind, flag.seat.subscription.plan.kind):
+            ended += sharing_flag_end(seat_id=flag.seat_id, reason="upgraded", now=now)
+    return ended
+
+
+def _upgraded_since(flagged_kind: str, current_kind: str) -> bool:
+    return PLAN_RANK.get(current_kind, 0) > PLAN_RANK.get(flagged_kind, 0)

@@ -1,0 +1,120 @@
+"""Fixtures of the access tests: the store (the database, and Redis when REDIS_URL is set),
+subscribers with seats, and signed-in browsers that are devices of their own."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from broadsheet.access.stores import get_store
+from broadsheet.accounts.models import Device
+from broadsheet.accounts.sessions import DEVICE_ID
+from broadsheet.accounts.useragents import browser_and_platform
+from broadsheet.newsroom.tests import factories
+from broadsheet.subscriptions.models import Plan
+from broadsheet.subscriptions.services import subscription_grant_comp
+from broadsheet.subscriptions.setup import plans_setup
+
+_people = itertools.count(1)
+
+BROWSERS = {
+    "chrome-android": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    ),
+    "firefox-linux": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "safari-mac": (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/18.1 Safari/605.1.15"
+    ),
+}
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def use_store(settings, kind: str):
+    """Make the whole app use this store, empty, with a prefix of its own."""
+    if kind == "redis":
+        if not redis_url():
+            pytest.skip("set REDIS_URL (e.g. redis://127.0.0.1:6379/3) to test the Redis store")
+        settings.ACCESS_REDIS_URL = redis_url()
+        settings.ACCESS_REDIS_PREFIX = f"acc-test-{os.getpid()}"
+    else:
+        settings.ACCESS_REDIS_URL = ""
+    store = get_store()
+    store.clear()
+    return store
+
+
+STORES = ["database", "redis"] if redis_url() else ["database"]
+
+
+@pytest.fixture(params=STORES)
+def store(request, settings, db):
+    """The live store, once per kind: every test that takes it runs against each."""
+    live = use_store(settings, request.param)
+    yield live
+    live.clear()
+
+
+@pytest.fixture
+def database_store(settings, db):
+    return use_store(settings, "database")
+
+
+PASSWORD = "a long passphrase 42"
+
+
+def reader_create(*, email: str | None = None):
+    number = next(_people)
+    return get_user_model().objects.create_user(
+        f"reader{number}", email or f"reader{number}@example.org", PASSWORD
+    )
+
+
+def subscriber_create(*, kind: str = "digital", email: str | None = None, quantity: int = 1):
+    """A reader with an active complimentary subscription of this plan kind (US edition)."""
+    plans_setup()
+    user = reader_create(email=email)
+    plan = Plan.objects.filter(kind=kind, locale__language_code="en-us", is_active=True).first()
+    subscription_grant_comp(
+        user=user,
+        plan=plan,
+        ends_at=timezone.now() + timedelta(days=30),
+        granted_by=None,
+        quantity=quantity,
+        now=timezone.now(),
+    )
+    return user
+
+
+def device_client(user, browser: str = "chrome-android") -> Client:
+    """A browser of its own, signed in as this user: a device."""
+    client = Client(HTTP_USER_AGENT=BROWSERS[browser])
+    client.force_login(user)
+    # force_login's request has no User-Agent: name the device as a real sign-in would.
+    name = browser_and_platform(BROWSERS[browser])
+    Device.objects.filter(pk=client.session[DEVICE_ID]).update(browser=name[0], platform=name[1])
+    return client
+
+
+@pytest.fixture
+def gated_article(en_world):
+    return factories.article_publish(
+        section=en_world, title="The hidden ledger", access_level="subscribers"
+    )
+
+
+@pytest.fixture
+def metered_article(en_world):
+    return factories.article_publish(
+        section=en_world, title="A metered report", access_level="metered"
+    )
