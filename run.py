@@ -79,7 +79,7 @@ def manage(*args: str, env: dict | None = None) -> None:
 TICKER = """
 import subprocess, sys, time
 while True:
-    for command in ("publish_scheduled", "newsletters_tick", "audience_tick"):
+    for command in ("publish_scheduled", "newsletters_tick", "audience_tick", "access_tick"):
         subprocess.run([sys.executable, "manage.py", command], check=False)
     time.sleep(60)
 """

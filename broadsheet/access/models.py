@@ -83,6 +83,9 @@ class SharingFlag(models.Model):
         verbose_name = _("sharing flag")
         verbose_name_plural = _("sharing flags")
         ordering = ["-flagged_at", "-pk"]
+        permissions = [
+            ("manage_sharing", _("Can see shared seats and takeovers, and clear sharing flags"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["seat"],

@@ -60,9 +60,12 @@ ROLE_MODEL_PERMISSIONS = {
         "newsroom.add_tag",
         "newsroom.change_tag",
         "newsroom.view_tag",
+        "audience.view_audience",
     ],
     ADMINS: [
         "wagtailadmin.access_admin",
+        "audience.view_audience",
+        "access.manage_sharing",
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.delete_image",

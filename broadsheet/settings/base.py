@@ -357,6 +357,8 @@ ACCESS_REDIS_URL = os.environ.get("ACCESS_REDIS_URL", REDIS_URL)
 ACCESS_REDIS_PREFIX = os.environ.get("ACCESS_REDIS_PREFIX", "acc")
 # A reader's request never waits longer than this on Redis (milliseconds).
 ACCESS_REDIS_TIMEOUT_MS = env_int("ACCESS_REDIS_TIMEOUT_MS", 100)
+# After a failure, Redis is not asked again for this many seconds (requests fail fast).
+ACCESS_REDIS_RETRY_SECONDS = env_int("ACCESS_REDIS_RETRY_SECONDS", 2)
 # Metered articles: per anonymous reader (cookie) and per registered free reader, per period.
 ACCESS_ANONYMOUS_METER = env_int("ACCESS_ANONYMOUS_METER", 3)
 ACCESS_REGISTERED_METER = env_int("ACCESS_REGISTERED_METER", 10)

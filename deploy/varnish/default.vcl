@@ -55,6 +55,11 @@ sub vcl_recv {
         return (purge);
     }
 
+    # Only this file sets X-Reader-Cookie (below); a client's own is dropped.
+    if (req.esi_level == 0) {
+        unset req.http.X-Reader-Cookie;
+    }
+
     # Varnish fills the page's <esi:include> holes itself (broadsheet/pagecache/fragments.py);
     # set here, never taken from the client.
     set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
@@ -71,6 +76,25 @@ sub vcl_recv {
         return (pass);
     }
 
+    # Each reader's share of a metered or gated article is a private ESI fragment under
+    # /_access/ (broadsheet/access): never cached, and it needs the reader's own cookie, which
+    # the page's request saved in X-Reader-Cookie before dropping it for the cache lookup.
+    if (req.url ~ "^/_access/") {
+        if (req.esi_level > 0 && req.http.X-Reader-Cookie) {
+            set req.http.Cookie = req.http.X-Reader-Cookie;
+        }
+        unset req.http.X-Reader-Cookie;
+        return (pass);
+    }
+    # A reader without the metering cookie yet, on what may be an article: Django answers
+    # (from its own page cache) and fills the body itself, so the cookie it mints reaches the
+    # browser; Varnish would drop a fragment's Set-Cookie.
+    if (req.url ~ "^/[a-z]{2}-[a-z]{2}/[^/?]+/[^/?]+/" && req.http.Cookie !~ "(^|;\s*)bs_reader=") {
+        unset req.http.Surrogate-Capability;
+        return (pass);
+    }
+    set req.http.X-Reader-Cookie = req.http.Cookie;
+
     # Analytics and CSRF cookies would split the cache per reader; an anonymous page needs none
     # (Django does not share a response that sets a cookie, so it never reaches the cache).
     unset req.http.Cookie;
@@ -86,6 +110,13 @@ sub vcl_recv {
 sub vcl_hash {
     # Pages can carry absolute URLs; never serve an http rendering to an https reader.
     hash_data(req.http.X-Forwarded-Proto);
+}
+
+sub vcl_backend_fetch {
+    # The saved cookie goes to the access fragment only, never with a page fetch.
+    if (bereq.url !~ "^/_access/") {
+        unset bereq.http.X-Reader-Cookie;
+    }
 }
 
 sub vcl_backend_response {
@@ -105,6 +136,12 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
+    # A page assembled with a reader's own fragment is that reader's: no browser or CDN may
+    # keep it (Varnish keeps only the shell, whose holes it fills per request).
+    if (resp.http.X-Private-Holes) {
+        set resp.http.Cache-Control = "private, no-cache, no-store, max-age=0";
+        unset resp.http.X-Private-Holes;
+    }
     # For people debugging the cache; X-Edition stays on the object for bans.
     if (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";

@@ -27,7 +27,12 @@ def get_store() -> AccessStore:
     url = settings.ACCESS_REDIS_URL
     if not url:
         return database_store()
-    config = (url, settings.ACCESS_REDIS_PREFIX, settings.ACCESS_REDIS_TIMEOUT_MS)
+    config = (
+        url,
+        settings.ACCESS_REDIS_PREFIX,
+        settings.ACCESS_REDIS_TIMEOUT_MS,
+        settings.ACCESS_REDIS_RETRY_SECONDS,
+    )
     store = _stores.get(config)
     if store is None:
         from .redis import RedisStore
@@ -39,6 +44,7 @@ def get_store() -> AccessStore:
                     url=url,
                     prefix=settings.ACCESS_REDIS_PREFIX,
                     timeout=settings.ACCESS_REDIS_TIMEOUT_MS / 1000,
+                    retry_after=settings.ACCESS_REDIS_RETRY_SECONDS,
                 )
                 _stores[config] = store
     return store

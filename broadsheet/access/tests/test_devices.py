@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from broadsheet.access.models import CountKind, DailyCount, SharingFlag, Takeover
@@ -143,6 +145,8 @@ def test_the_warning_cools_down_after_a_quiet_week(store, gated, time_machine):
     assert WARNING in phone.get("/en-us/").content.decode()
     time_machine.shift(timedelta(days=7, minutes=1))
     assert WARNING not in phone.get("/en-us/").content.decode()
+    call_command("access_tick", stdout=StringIO())
+    assert SharingFlag.objects.get().end_reason == "cooled"
 
 
 def test_upgrading_ends_the_warning(store, gated, django_capture_on_commit_callbacks):

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import admin_views
+
+app_name = "access_admin"
+
+# Mounted at /admin/sharing/ by wagtail_hooks.
+urlpatterns = [
+    path("", admin_views.SharingView.as_view(), name="sharing"),
+    path("seats/<int:seat_id>/", admin_views.SeatView.as_view(), name="seat"),
+    path("seats/<int:seat_id>/clear/", admin_views.flag_clear, name="flag_clear"),
+]
