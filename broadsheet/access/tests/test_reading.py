@@ -137,3 +137,23 @@ def _json_ld(html: str) -> dict:
     if isinstance(data, list):
         data = next(item for item in data if item.get("@type") == "NewsArticle")
     return data
+
+
+def test_the_spanish_edition_meters_and_walls_in_spanish(client, store, es_world, settings):
+    settings.ACCESS_ANONYMOUS_METER = 1
+    one = _article(es_world, "metered", "Primera crónica")
+    two = _article(es_world, "metered", "Segunda crónica")
+
+    first = client.get(one.url).content.decode()
+    assert "Te quedan 0 artículos gratuitos de 1." in first
+    walled = client.get(two.url).content.decode()
+    assert SECRET not in walled
+    assert "Has leído tus artículos gratuitos" in walled
+    assert "Crear una cuenta gratuita" in walled and "/es-es/accounts/signup/" in walled
+
+    gated = _article(es_world, "subscribers", "Exclusiva")
+    user = subscriber_create()
+    device_client(user, "chrome-android").get(gated.url)
+    notice = device_client(user, "firefox-linux").get(gated.url).content.decode()
+    assert "Tu suscripción se está usando en otro dispositivo" in notice
+    assert "Leer aquí" in notice
