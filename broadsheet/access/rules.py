@@ -190,11 +190,13 @@ def slot_heartbeat(
 
 
 def slot_take_over(
-    *, state: SlotState, device: str, now: datetime
+    *, state: SlotState, device: str, now: datetime, lease: timedelta
 ) -> tuple[SlotState, SlotOutcome]:
-    """ "Read here": this device takes the slot whoever holds it; the fence moves on."""
+    """ "Read here": this device takes the slot whoever holds it; the fence moves on. It is a
+    takeover (recorded, counted towards sharing) only if another device was active."""
     new = SlotState(device=device, fence=next_fence(fence=state.fence, now=now), seen=now)
-    taken_from = state.device if state.device != device else ""
+    taken = state.device != device and state.active(now=now, lease=lease)
+    taken_from = state.device if taken else ""
     return new, SlotOutcome(available=True, held=True, fence=new.fence, taken_from=taken_from)
 
 

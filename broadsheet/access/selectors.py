@@ -17,6 +17,7 @@ from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
 from . import rules
 from .models import CountKind, DailyCount, SharingFlag, Takeover
 from .services import _upgraded_since, request_user, sharing_flag_cache_key
+from .stores import StoreUnavailableError, get_store
 
 FLAG_CACHE_SECONDS = 300
 _NO_FLAG = "none"
@@ -60,6 +61,22 @@ def sharing_warning_for_seat(*, entitlement: Entitlement, now: datetime) -> Shar
     if _upgraded_since(plan_kind, entitlement.plan_kind):
         return None
     return SharingWarning(seat_id=entitlement.seat_id, plan_kind=plan_kind, flagged_at=flagged_at)
+
+
+def slot_holder_for(*, request: HttpRequest, now: datetime) -> str:
+    """Which of this reader's devices holds their seat's slot now ("" when none, or unknown)."""
+    user = request_user(request)
+    entitlement = entitlement_for(user, now=now) if user else None
+    if entitlement is None:
+        return ""
+    try:
+        device, _fence, seen = get_store().slot_holder(seat_id=entitlement.seat_id)
+    except StoreUnavailableError:
+        return ""
+    lease = timedelta(seconds=settings.ACCESS_SLOT_LEASE_SECONDS)
+    if not device or seen is None or now >= seen + lease:
+        return ""
+    return device
 
 
 def device_name(device_key: str) -> str:

@@ -227,7 +227,9 @@ def slot_take_over(*, request: HttpRequest, now: datetime) -> SlotOutcome | None
         return None
     device = device_key_for_request(request)
     try:
-        outcome = get_store().slot_take_over(seat_id=entitlement.seat_id, device=device, now=now)
+        outcome = get_store().slot_take_over(
+            seat_id=entitlement.seat_id, device=device, now=now, lease=lease()
+        )
     except StoreUnavailableError:
         return rules.SLOT_UNAVAILABLE
     if outcome.taken_from:

@@ -62,10 +62,12 @@ class DatabaseStore:
             self._save(row, new)
         return outcome
 
-    def slot_take_over(self, *, seat_id: int, device: str, now: datetime) -> SlotOutcome:
+    def slot_take_over(
+        self, *, seat_id: int, device: str, now: datetime, lease: timedelta
+    ) -> SlotOutcome:
         with transaction.atomic():
             row, state = self._locked_state(seat_id)
-            new, outcome = rules.slot_take_over(state=state, device=device, now=now)
+            new, outcome = rules.slot_take_over(state=state, device=device, now=now, lease=lease)
             self._save(row, new)
         return outcome
 

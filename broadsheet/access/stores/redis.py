@@ -77,14 +77,15 @@ return {0, fence, holder, seen, ''}
 """
 )
 
-# KEYS: the slot. ARGV: device, now, lease (unused), ttl.
+# KEYS: the slot. ARGV: device, now, lease, ttl.
 SLOT_TAKE_OVER = (
     _SLOT_COMMON
     + """
 local next_fence = math.max(fence + 1, now)
 redis.call('HSET', KEYS[1], 'd', device, 'f', next_fence, 's', now)
 redis.call('EXPIRE', KEYS[1], ttl)
-if holder == device then holder = '' end
+-- A takeover only if another device was active; else the slot was free anyway.
+if holder == device or seen + lease <= now then holder = '' end
 return {1, next_fence, '', 0, holder}
 """
 )
@@ -213,8 +214,10 @@ class RedisStore:
         reply = self._call(self._heartbeat, keys=[self.slot_key(seat_id)], args=args)
         return self._slot_outcome(reply)
 
-    def slot_take_over(self, *, seat_id: int, device: str, now: datetime) -> SlotOutcome:
-        args = self._slot_args(device, now, timedelta(0))
+    def slot_take_over(
+        self, *, seat_id: int, device: str, now: datetime, lease: timedelta
+    ) -> SlotOutcome:
+        args = self._slot_args(device, now, lease)
         reply = self._call(self._take_over, keys=[self.slot_key(seat_id)], args=args)
         return self._slot_outcome(reply)
 

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from broadsheet.pagecache.fragments import esi_tag
 
 from ..rules import FREE
-from ..selectors import sharing_warning_for
+from ..selectors import sharing_warning_for, slot_holder_for
 
 register = template.Library()
 
@@ -48,3 +48,12 @@ def access_sharing_warning(context) -> str:
     return render_to_string(
         "access/includes/sharing_warning.html", {"warning": warning}, request=request
     )
+
+
+@register.simple_tag(takes_context=True)
+def access_slot_holder(context) -> str:
+    """The device (its id, as text) holding this reader's seat slot now, or ""."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return slot_holder_for(request=request, now=timezone.now())

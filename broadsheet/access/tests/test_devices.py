@@ -174,3 +174,14 @@ def test_upgrading_ends_the_warning(store, gated, django_capture_on_commit_callb
     assert services.sharing_flags_settle(now=timezone.now()) == 1
     assert SharingFlag.objects.get().end_reason == "upgraded"
     assert DailyCount.objects.get(kind=CountKind.CONVERTED).count == 1
+
+
+def test_the_devices_page_says_which_device_reads_now(store, gated):
+    user = subscriber_create()
+    phone, laptop = device_client(user, "chrome-android"), device_client(user, "firefox-linux")
+    _read(laptop, gated)
+    page = phone.get("/en-us/accounts/devices/").content.decode()
+    reading = re.search(r'<li data-device="(\d+)">(?:(?!</li>).)*data-reading', page, re.S)
+    assert reading is not None
+    assert reading.group(1) == str(laptop.session["accounts_device"])
+    assert page.count("data-reading") == 1

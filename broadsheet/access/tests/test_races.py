@@ -70,7 +70,9 @@ def test_fifty_takeovers_at_once_leave_one_holder_and_49_notices(store):
     subscriber_create()
     seat_id = Seat.objects.get().pk
 
-    taken = _at_once(50, lambda n: store.slot_take_over(seat_id=seat_id, device=str(n), now=NOW))
+    taken = _at_once(
+        50, lambda n: store.slot_take_over(seat_id=seat_id, device=str(n), now=NOW, lease=LEASE)
+    )
     fences = [outcome.fence for outcome in taken]
     assert len(set(fences)) == 50  # every takeover got a fence of its own
 

@@ -158,7 +158,7 @@ def test_slot_rules_never_serve_two_devices_at_once(steps):
                 state=state, device=device, fence=fence, now=now, lease=LEASE
             )
         elif op == "take_over":
-            state, outcome = rules.slot_take_over(state=state, device=device, now=now)
+            state, outcome = rules.slot_take_over(state=state, device=device, now=now, lease=LEASE)
         else:
             state, _released = rules.slot_release(state=state, device=device)
             continue

@@ -53,7 +53,9 @@ def test_another_device_is_refused_while_the_holder_is_active(store, seat_id):
 
 def test_take_over_moves_the_fence_and_old_fences_are_refused(store, seat_id):
     first = store.slot_claim(seat_id=seat_id, device="1", now=T0, lease=LEASE)
-    taken = store.slot_take_over(seat_id=seat_id, device="2", now=T0 + timedelta(seconds=1))
+    taken = store.slot_take_over(
+        seat_id=seat_id, device="2", now=T0 + timedelta(seconds=1), lease=LEASE
+    )
     assert taken.held and taken.fence > first.fence and taken.taken_from == "1"
     stale = store.slot_heartbeat(
         seat_id=seat_id, device="1", fence=first.fence, now=T0 + timedelta(seconds=2), lease=LEASE
@@ -63,10 +65,20 @@ def test_take_over_moves_the_fence_and_old_fences_are_refused(store, seat_id):
         seat_id=seat_id, device="2", fence=taken.fence, now=T0 + timedelta(seconds=3), lease=LEASE
     )
     assert beat.held and beat.fence == taken.fence
-    back = store.slot_take_over(seat_id=seat_id, device="1", now=T0 + timedelta(seconds=4))
+    back = store.slot_take_over(
+        seat_id=seat_id, device="1", now=T0 + timedelta(seconds=4), lease=LEASE
+    )
     assert back.fence > taken.fence and back.taken_from == "2"
-    own = store.slot_take_over(seat_id=seat_id, device="1", now=T0 + timedelta(seconds=5))
+    own = store.slot_take_over(
+        seat_id=seat_id, device="1", now=T0 + timedelta(seconds=5), lease=LEASE
+    )
     assert own.taken_from == ""
+
+
+def test_read_here_on_a_free_slot_is_no_takeover(store, seat_id):
+    store.slot_claim(seat_id=seat_id, device="1", now=T0, lease=LEASE)
+    taken = store.slot_take_over(seat_id=seat_id, device="2", now=T0 + LEASE, lease=LEASE)
+    assert taken.held and taken.taken_from == ""
 
 
 def test_release_frees_only_the_holders_slot(store, seat_id):
@@ -148,7 +160,10 @@ def _machine(kind: str):
         @rule(device=st.sampled_from(DEVICES))
         def take_over(self, device):
             self._note(
-                device, self.store.slot_take_over(seat_id=self.seat, device=device, now=self.now)
+                device,
+                self.store.slot_take_over(
+                    seat_id=self.seat, device=device, now=self.now, lease=LEASE
+                ),
             )
 
         @rule(seconds=st.integers(1, 400))
