@@ -97,6 +97,7 @@ def demo(argv: list[str]) -> None:
     manage("subscriptions_setup_plans", env=env)
     password = secrets.token_urlsafe(9)
     manage("demo_editor", "--password", password, env=env)
+    manage("demo_reader", "--password", password, env=env)
     # Background tasks (search index, purges, newsletter sends) and the once-a-minute ticks
     # that production runs from cron (scheduled publishing, digests, view-count rollups).
     workers = [
@@ -109,6 +110,7 @@ def demo(argv: list[str]) -> None:
         f"\n  Broadsheet demo: http://localhost:{port}/\n"
         f"  Newsroom admin:  http://localhost:{port}/admin/\n"
         f"  Sign in as 'editor' with password '{password}'\n"
+        f"  Reader with a Premium subscription: subscriber@example.com, same password\n"
         "  Stop with Ctrl-C.\n"
     )
     try:

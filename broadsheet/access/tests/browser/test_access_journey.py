@@ -31,6 +31,8 @@ from .conftest import artifact_path
 pytestmark = pytest.mark.browser
 
 SECRET = "Only subscribers read this line."
+# The body of each metered story (numbered).
+STORY_LINE = "The ledger lists every payment."
 NOTICE = "Your subscription is being used on another device"
 WARNING = "Your subscription seems to be shared"
 NEW_PASSWORD = "a brand new passphrase 77"
@@ -292,23 +294,22 @@ def meter_texts(language: str) -> MeterTexts:
 @dataclass(frozen=True)
 class Edition:
     language: str
-    titles: tuple[str, ...]
     urls: tuple[str, ...]
     texts: MeterTexts
 
 
 EDITIONS = {
-    "en-us": ("World", "world", "Metered story"),
-    "es-es": ("Internacional", "internacional", "Noticia medida"),
+    "en-us": ("World", "world", "Metered story", "What happened, in one sentence."),
+    "es-es": ("Internacional", "internacional", "Noticia medida", "Lo que pasó, en una frase."),
 }
 
 
 @pytest.fixture
-def edition(request, live_editions, settings) -> Edition:
+def edition(request, live_editions, settings):
     """One more metered article in the edition than the anonymous meter allows."""
     store = _store(settings)
     language = request.param
-    section_title, section_slug, headline = EDITIONS[language]
+    section_title, section_slug, headline, standfirst = EDITIONS[language]
     by_language = {e.locale.language_code: e for e in live_editions}
     section = factories.section_create(
         edition=by_language[language], title=section_title, slug=section_slug
@@ -317,14 +318,14 @@ def edition(request, live_editions, settings) -> Edition:
         factories.article_publish(
             section=section,
             title=f"{headline} {number}",
+            standfirst=standfirst,
             access_level="metered",
-            body=[("paragraph", f"<p>{SECRET} ({number})</p>")],
+            body=[("paragraph", f"<p>{STORY_LINE} ({number})</p>")],
         )
         for number in range(1, settings.ACCESS_ANONYMOUS_METER + 2)
     ]
     yield Edition(
         language=language,
-        titles=tuple(a.title for a in articles),
         urls=tuple(a.url for a in articles),
         texts=meter_texts(language),
     )
@@ -341,7 +342,7 @@ def test_the_meter_counts_down_then_the_registration_wall(edition: Edition, new_
         response = page.goto(url)
         assert response.headers.get("x-access") == "body"
         expect(page.locator("html")).to_have_attribute("lang", re.compile(edition.language, re.I))
-        expect(article_body(page)).to_contain_text(f"{SECRET} ({number})")
+        expect(article_body(page)).to_contain_text(f"{STORY_LINE} ({number})")
         note = article_body(page).locator("p.meter-note[role=status]")
         expect(note).to_have_count(1)
         # Both numbers, in whatever order the edition's language puts them.
@@ -365,7 +366,7 @@ def test_the_meter_counts_down_then_the_registration_wall(edition: Edition, new_
     assert response.headers.get("x-access") == "registration_wall"
     wall = article_body(page).locator("section.wall")
     expect(wall).to_be_visible()
-    expect(article_body(page)).not_to_contain_text(SECRET)
+    expect(article_body(page)).not_to_contain_text(STORY_LINE)
     expect(wall.locator("#wall-heading")).to_be_visible()
     signup = wall.locator(f'a.button[href^="/{edition.language}/accounts/signup/"]')
     expect(signup).to_be_visible()
@@ -378,7 +379,7 @@ def test_the_meter_counts_down_then_the_registration_wall(edition: Edition, new_
     # An article already counted is read again, and counts nothing: no meter note.
     response = page.goto(edition.urls[0])
     assert response.headers.get("x-access") == "body"
-    expect(article_body(page)).to_contain_text(f"{SECRET} (1)")
+    expect(article_body(page)).to_contain_text(f"{STORY_LINE} (1)")
     expect(article_body(page).locator("p.meter-note")).to_have_count(0)
     # And the wall stays for a new one.
     response = page.goto(edition.urls[limit])
