@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
@@ -39,7 +40,10 @@ def devices(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 now=now,
             )
-            messages.success(request, _("Signed out %(count)d other devices.") % {"count": count})
+            message = ngettext(
+                "Signed out %(count)d other device.", "Signed out %(count)d other devices.", count
+            )
+            messages.success(request, message % {"count": count})
         else:
             try:
                 device_id = int(request.POST.get("device", ""))
