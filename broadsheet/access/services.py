@@ -21,6 +21,7 @@ from django.http import HttpRequest
 
 from broadsheet.accounts.models import Device
 from broadsheet.accounts.sessions import device_id_for_request
+from broadsheet.audience.services import paywall_hit_record
 from broadsheet.subscriptions.rules import PLAN_RANK
 from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
 
@@ -112,7 +113,9 @@ class Reading:
     new_reader_id: str = ""
 
 
-def reading_decide(*, request: HttpRequest, article_id: int, level: str, now: datetime) -> Reading:
+def reading_decide(
+    *, request: HttpRequest, article_id: int, level: str, edition: str, now: datetime
+) -> Reading:
     """May this request have this article's body? Asks the one store the decision needs (an
     atomic count on the meter, or a claim of the seat's slot), decides, and records."""
     user = request_user(request)
@@ -148,6 +151,9 @@ def reading_decide(*, request: HttpRequest, article_id: int, level: str, now: da
 
     decision = rules.decide(level=level, reader=reader, meter=meter, slot=slot)
     _record(decision, reader=reader, entitlement=entitlement, now=now)
+    if decision.record_wall:
+        # The newsroom's audience figures count paywall hits per article (docs/audience.md).
+        paywall_hit_record(request=request, article_id=article_id, edition=edition, now=now)
     return Reading(
         decision=decision,
         level=level,

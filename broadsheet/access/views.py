@@ -58,7 +58,11 @@ def article_body(request: HttpRequest, article_id: int) -> HttpResponse:
     now = timezone.now()
     with translation.override(article.locale.language_code):
         reading = services.reading_decide(
-            request=request, article_id=article.pk, level=article.access_level, now=now
+            request=request,
+            article_id=article.pk,
+            level=article.access_level,
+            edition=article.locale.language_code.lower(),
+            now=now,
         )
         context = body_context(request=request, article=article, reading=reading, now=now)
         html = render_to_string("access/body.html", context, request=request)

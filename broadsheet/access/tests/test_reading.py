@@ -157,3 +157,19 @@ def test_the_spanish_edition_meters_and_walls_in_spanish(client, store, es_world
     notice = device_client(user, "firefox-linux").get(gated.url).content.decode()
     assert "Tu suscripción se está usando en otro dispositivo" in notice
     assert "Leer aquí" in notice
+
+
+def test_walls_count_as_paywall_hits_in_the_audience_figures(client, store, en_world, settings):
+    from django.utils import timezone
+
+    from broadsheet.audience.hits import hour_index
+    from broadsheet.audience.stores import get_store as audience_store
+
+    settings.AUDIENCE_REDIS_URL = ""  # the database store, empty for this test
+    article = _article(en_world, "subscribers", "Counted at the wall")
+    browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    client.get(article.url, HTTP_USER_AGENT=browser)
+
+    counts = audience_store().hour_counts(edition="en-us", hour=hour_index(timezone.now()))
+    hits = {row.article_id: row.paywall_hits for row in counts}
+    assert hits.get(article.pk) == 1
