@@ -17,8 +17,13 @@ from .selectors import device_name
 from .services import Reading
 
 
-def notice_context(*, article: ArticlePage, slot: SlotOutcome, plan_kind: str) -> dict:
+def notice_context(
+    *, article: ArticlePage, slot: SlotOutcome, plan_kind: str, now: datetime
+) -> dict:
+    seen = slot.holder_seen
     return {
+        # "active 0 minutes ago" reads oddly: within the last minute is "just now".
+        "just_now": seen is None or (now - seen).total_seconds() < 60,
         "article": article,
         "holder_name": device_name(slot.holder_device),
         "holder_seen": slot.holder_seen,
@@ -50,7 +55,10 @@ def body_context(
     elif show is Show.DEVICE_NOTICE:
         context.update(
             notice_context(
-                article=article, slot=reading.slot, plan_kind=reading.entitlement.plan_kind
+                article=article,
+                slot=reading.slot,
+                plan_kind=reading.entitlement.plan_kind,
+                now=now,
             )
         )
     elif show in (Show.PAYWALL, Show.REGISTRATION_WALL, Show.METER_UNAVAILABLE):
@@ -71,7 +79,10 @@ def notice_html(
 
     entitlement = entitlement_for(request.user, now=now)
     context = notice_context(
-        article=article, slot=slot, plan_kind=entitlement.plan_kind if entitlement else ""
+        article=article,
+        slot=slot,
+        plan_kind=entitlement.plan_kind if entitlement else "",
+        now=now,
     )
     context["next"] = article.url
     return render_to_string("access/includes/device_notice.html", context, request=request)

@@ -21,7 +21,7 @@ from broadsheet.accounts import services as account_services
 from broadsheet.accounts.models import ActorKind
 
 from . import selectors, services, stripe_api
-from .models import Plan, PlanKind, Seat, Subscription
+from .models import Organisation, Plan, PlanKind, Seat, Subscription
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -81,6 +81,7 @@ def reader_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "invitations": selectors.invitation_list_open(subscription=s, now=now),
             "summary": selectors.seats_summary(subscription=s, now=now),
             "events": selectors.billing_event_list(subscription=s, limit=50),
+            "admins": selectors.organisation_admin_list(organisation_id=s.organisation_id),
         }
         for s in subscriptions
     ]
@@ -189,3 +190,41 @@ def seat_remove(request: HttpRequest, seat_id: int) -> HttpResponse:
     return redirect(
         "subscriptions_admin:reader", user_id=int(user_id) if user_id.isdigit() else seat.user_id
     )
+
+
+@require_POST
+def organisation_admin_add(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Staff make an existing reader an admin of an organisation, at once (staff can look
+    readers up anyway, so saying that an address has no account reveals nothing new)."""
+    _require(request, CHANGE_PERMISSION)
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    user_id = request.POST.get("reader", "")
+    back = redirect(
+        "subscriptions_admin:reader", user_id=int(user_id) if user_id.isdigit() else request.user.pk
+    )
+    email = request.POST.get("email", "").strip()
+    readers = list(User.objects.filter(email__iexact=email)[:2]) if email else []
+    if len(readers) != 1:
+        messages.error(
+            request,
+            _("No reader has the email address %(email)s.") % {"email": email}
+            if not readers
+            else _("Several accounts have that email address: add the admin from their page."),
+        )
+        return back
+    added = services.organisation_admin_add(
+        organisation_id=organisation.pk,
+        user=readers[0],
+        actor=request.user,
+        now=timezone.now(),
+        staff=True,
+    )
+    if added:
+        messages.success(
+            request,
+            _("%(email)s is now an admin of %(name)s.")
+            % {"email": readers[0].email, "name": organisation.name},
+        )
+    else:
+        messages.error(request, _("That person is already an admin."))
+    return back

@@ -35,7 +35,12 @@ from .models import (
     Status,
     Subscription,
 )
-from .services import billing_customer_remember, entitlements_drop
+from .services import (
+    billing_customer_remember,
+    entitlements_drop,
+    removal_contact,
+    seat_removed_email,
+)
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -369,14 +374,20 @@ def _seats_fit(subscription: Subscription, *, now: datetime) -> list[int]:
         kind=kind, quantity=subscription.quantity, seats_in_order=[s.pk for s in ordered]
     )
     for seat in (s for s in ordered if s.pk in going):
+        seat_id = seat.pk  # delete() clears it
         seat.delete()
         audit_record(
             action="seat.removed",
             subject=seat.user,
             actor_kind=ActorKind.STRIPE,
             target=f"subscription:{subscription.pk}",
-            data={"seat": seat.pk, "reason": "over_limit"},
+            data={"seat": seat_id, "reason": "over_limit"},
             now=now,
+        )
+        seat_removed_email(
+            subscription=subscription,
+            user=seat.user,
+            contact=removal_contact(subscription=subscription, actor=None, staff=True),
         )
     return going
 

@@ -7,6 +7,7 @@ from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -277,6 +278,18 @@ def billing_event_list_todo(*, limit: int = 500) -> QuerySet:
 def organisation_list_for_user(*, user) -> list[Organisation]:
     return list(
         Organisation.objects.filter(admins=user).annotate(subscription_count=Count("subscriptions"))
+    )
+
+
+def organisation_admin_list(*, organisation_id: int | None) -> list:
+    """The admins of an organisation (users), the longest-standing first."""
+    if not organisation_id:
+        return []
+    User = get_user_model()  # noqa: N806
+    return list(
+        User.objects.filter(organisationadmin__organisation_id=organisation_id).order_by(
+            "organisationadmin__added_at", "pk"
+        )
     )
 
 

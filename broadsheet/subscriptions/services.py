@@ -11,17 +11,20 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from broadsheet.accounts.models import ActorKind
-from broadsheet.accounts.services import audit_record
+from broadsheet.accounts.services import audit_record, email_message_enqueue
 
 from . import lock_objects, rules, selectors, stripe_api
 from .models import (
@@ -58,6 +61,9 @@ class InvitationError(SeatError):
     WITHDRAWN = "withdrawn"
     WRONG_ACCOUNT = "wrong_account"
     ALREADY_MEMBER = "already_member"
+    # Organisation admins
+    NO_ORGANISATION = "no_organisation"
+    ALREADY_ADMIN = "already_admin"
 
 
 class CheckoutError(Exception):
@@ -477,6 +483,13 @@ def seat_remove(*, seat_id: int, actor, now: datetime, staff: bool = False) -> N
             now=now,
         )
         entitlements_drop(user_ids=[seat.user_id])
+        # Someone leaving by themselves knows already; anyone else is told.
+        if not leaving:
+            seat_removed_email(
+                subscription=subscription,
+                user=seat.user,
+                contact=removal_contact(subscription=subscription, actor=actor, staff=staff),
+            )
 
 
 def seat_reassign(
@@ -499,19 +512,196 @@ def seat_reassign(
         )
 
 
-def organisation_admin_add(*, organisation_id: int, user, actor, now: datetime) -> None:
+def removal_contact(*, subscription: Subscription, actor, staff: bool) -> str:
+    """Whom a removed person can ask about it: the manager who removed them, else an admin
+    of the organisation (Business) or the holder; empty if nobody (the email says to reply)."""
+    if actor is not None and not staff and actor.email:
+        return actor.email
+    if subscription.organisation_id:
+        admin = (
+            OrganisationAdmin.objects.filter(organisation_id=subscription.organisation_id)
+            .exclude(user__email="")
+            .select_related("user")
+            .order_by("added_at", "pk")
+            .first()
+        )
+        if admin is not None:
+            return admin.user.email
+    holder = subscription.holder
+    return holder.email if holder is not None else ""
+
+
+def _render_email(*, template: str, context: dict, language: str, to: str) -> EmailMessage:
+    """Subject and body from subscriptions/emails/<template>_{subject,message}.txt, in this
+    language (the edition's, whoever clicked: staff may work in another)."""
+    with translation.override(language):
+        context = {"site_name": settings.WAGTAIL_SITE_NAME, **context}
+        subject = render_to_string(f"subscriptions/emails/{template}_subject.txt", context)
+        body = render_to_string(f"subscriptions/emails/{template}_message.txt", context)
+    return EmailMessage(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def _absolute_url(name: str, *, language: str, **kwargs) -> str:
+    with translation.override(language):
+        path = reverse(name, kwargs=kwargs or None)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def seat_removed_email(*, subscription: Subscription, user, contact: str) -> None:
+    """Tell this person, once the transaction commits, that their access through this
+    subscription ended, in the language of the subscription's edition."""
+    if not user.email:
+        return
+    language = subscription.plan.locale.language_code
+    message = _render_email(
+        template="seat_removed",
+        context={
+            "plan": subscription.plan,
+            "organisation": subscription.organisation,
+            "contact": contact,
+            "plans_url": _absolute_url("subscriptions:plans", language=language),
+        },
+        language=language,
+        to=user.email,
+    )
+    email_message_enqueue(message=message)
+
+
+def organisation_admin_add(
+    *, organisation_id: int, user, actor, now: datetime, staff: bool = False, data=None
+) -> bool:
+    """Make this reader an admin of the organisation; False if they already were (nothing is
+    written then)."""
     with transaction.atomic():
-        OrganisationAdmin.objects.get_or_create(
+        _admin, created = OrganisationAdmin.objects.get_or_create(
             organisation_id=organisation_id, user=user, defaults={"added_at": now}
         )
+        if not created:
+            return False
         audit_record(
             action="organisation.admin_added",
             subject=user,
             actor=actor,
-            actor_kind=ActorKind.STAFF if actor and actor.is_staff else ActorKind.READER,
+            actor_kind=_actor_kind(actor, staff=staff),
             target=f"organisation:{organisation_id}",
+            data=data or {},
             now=now,
         )
+    return True
+
+
+# Inviting organisation admins. An invitation is a signed, expiring link sent to the address,
+# whether or not it has an account: the inviter gets the same answer for every address (no
+# account enumeration), and nobody becomes an admin without signing in with that address and
+# accepting. No row is stored: accepting is idempotent, and the link dies if its inviter is no
+# longer an admin of the organisation.
+
+_ADMIN_INVITATION_SALT = "broadsheet.subscriptions.organisation-admin-invitation"
+
+
+@dataclass(frozen=True)
+class AdminInvitation:
+    organisation: Organisation
+    email: str
+    inviter_id: int
+    expires_at: datetime
+
+
+def organisation_admin_invite(
+    *, subscription_id: int, inviter, email: str, language: str, now: datetime
+) -> str:
+    """Email this address a link to become an admin of the subscription's organisation;
+    returns the link's token."""
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_related("plan", "organisation")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is None or subscription.organisation is None:
+            raise SeatError(InvitationError.NO_ORGANISATION)
+        if subscription.plan.kind != PlanKind.BUSINESS:
+            raise SeatError(InvitationError.NO_ORGANISATION)
+        if not selectors.user_manages(subscription=subscription, user=inviter):
+            raise SeatError(rules.Refusal.NOT_MANAGER)
+        organisation = subscription.organisation
+        # The page lists the admins already: saying so reveals nothing about accounts.
+        if organisation.admins.filter(email__iexact=email).exists():
+            raise SeatError(InvitationError.ALREADY_ADMIN)
+        expires_at = now + timedelta(days=settings.SUBSCRIPTIONS_INVITATION_DAYS)
+        token = signing.dumps(
+            {
+                "o": organisation.pk,
+                "e": email,
+                "i": inviter.pk,
+                "x": int(expires_at.timestamp()),
+                "l": language,
+            },
+            salt=_ADMIN_INVITATION_SALT,
+            compress=True,
+        )
+        audit_record(
+            action="organisation.admin_invited",
+            subject=subscription.holder,
+            actor=inviter,
+            actor_kind=ActorKind.READER,
+            target=f"organisation:{organisation.pk}",
+            data={"email": email, "subscription": subscription.pk},
+            now=now,
+        )
+        message = _render_email(
+            template="organisation_admin_invitation",
+            context={
+                "organisation": organisation,
+                "inviter": inviter,
+                "email": email,
+                "expires_at": expires_at,
+                "url": _absolute_url(
+                    "subscriptions:admin_invitation", language=language, token=token
+                ),
+            },
+            language=language,
+            to=email,
+        )
+        email_message_enqueue(message=message)
+    return token
+
+
+def organisation_admin_invitation_read(*, token: str, now: datetime) -> AdminInvitation:
+    """What a link says, if it is genuine, unexpired and still backed by its inviter."""
+    try:
+        payload = signing.loads(token, salt=_ADMIN_INVITATION_SALT)
+        organisation_id, email, inviter_id = payload["o"], payload["e"], payload["i"]
+        expires_at = datetime.fromtimestamp(int(payload["x"]), tz=UTC)
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise InvitationError(InvitationError.INVALID) from error
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise InvitationError(InvitationError.INVALID)
+    if expires_at <= now:
+        raise InvitationError(InvitationError.EXPIRED)
+    if not OrganisationAdmin.objects.filter(
+        organisation_id=organisation_id, user_id=inviter_id
+    ).exists():
+        raise InvitationError(InvitationError.WITHDRAWN)
+    return AdminInvitation(organisation, email, inviter_id, expires_at)
+
+
+def organisation_admin_accept(*, token: str, user, now: datetime) -> Organisation:
+    """Become an admin with this link, signed in with the address it was sent to. Accepting
+    again changes nothing."""
+    invitation = organisation_admin_invitation_read(token=token, now=now)
+    if invitation.email.lower() != (user.email or "").lower():
+        raise InvitationError(InvitationError.WRONG_ACCOUNT)
+    organisation_admin_add(
+        organisation_id=invitation.organisation.pk,
+        user=user,
+        actor=user,
+        now=now,
+        data={"invited_by": invitation.inviter_id},
+    )
+    return invitation.organisation
 
 
 # Staff

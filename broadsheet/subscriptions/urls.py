@@ -12,7 +12,9 @@ urlpatterns = [
     path("welcome/", views.welcome, name="welcome"),
     path("portal/", views.portal, name="portal"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("admin-invitation/<str:token>/", views.admin_invitation, name="admin_invitation"),
     path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/admins/invite/", views.admin_invite, name="admin_invite"),
     path(
         "<int:pk>/invitations/<int:invitation_id>/withdraw/",
         views.invitation_withdraw,

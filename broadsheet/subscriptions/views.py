@@ -6,6 +6,8 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +48,10 @@ REFUSALS = {
         "This invitation was sent to another email address. Sign in with that address to accept it."
     ),
     services.InvitationError.ALREADY_MEMBER: gettext_lazy("That person already has a seat."),
+    services.InvitationError.NO_ORGANISATION: gettext_lazy(
+        "Only Business subscriptions have an organisation with admins."
+    ),
+    services.InvitationError.ALREADY_ADMIN: gettext_lazy("That person is already an admin."),
     "holder": gettext_lazy("The holder's own seat cannot be removed."),
     "no_seat": gettext_lazy("That seat is already free."),
     "quantity": gettext_lazy("Choose a number of seats we sell online."),
@@ -150,6 +156,11 @@ def mine(request: HttpRequest) -> HttpResponse:
                 if manages
                 else [],
                 "summary": selectors.seats_summary(subscription=subscription, now=now),
+                "admins": selectors.organisation_admin_list(
+                    organisation_id=subscription.organisation_id
+                )
+                if manages
+                else [],
                 "upgrades": _upgrades(subscription),
             }
         )
@@ -214,6 +225,76 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("subscriptions:mine")
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
     return _back()
+
+
+@login_required
+@require_POST
+def admin_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """An admin of a Business organisation invites another admin by email. Every address
+    gets the same answer, account or not: the invitation goes by email, and only the owner
+    of the address can accept it."""
+    from allauth.core import ratelimit
+
+    subscription = _managed(request, pk)
+    email = request.POST.get("email", "").strip()
+    try:
+        if len(email) > 254:  # the longest address SMTP carries
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        messages.error(request, _("Give the email address of the person to make an admin."))
+        return _back()
+    # Shares the limit of seat invitations: both send email to addresses the reader types.
+    if not ratelimit.consume(request, action="subscription_invite", user=request.user):
+        messages.error(request, _("You have sent many invitations. Try again later."))
+        return _back()
+    try:
+        services.organisation_admin_invite(
+            subscription_id=subscription.pk,
+            inviter=request.user,
+            email=email,
+            language=get_language(),
+            now=timezone.now(),
+        )
+    except services.SeatError as error:
+        messages.error(request, _refusal(error.code))
+        return _back()
+    messages.success(
+        request,
+        _(
+            "Invitation sent to %(email)s. They become an admin when they accept it, signed in "
+            "with that address."
+        )
+        % {"email": email},
+    )
+    return _back()
+
+
+@require_http_methods(["GET", "POST"])
+def admin_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An admin invitation link: GET shows it (nothing changes on GET), POST accepts it."""
+    now = timezone.now()
+    context: dict = {"token": token}
+    try:
+        context["invitation"] = services.organisation_admin_invitation_read(token=token, now=now)
+    except services.SeatError as error:
+        context["problem"] = _refusal(error.code)
+        return render(request, "subscriptions/admin_invitation.html", context, status=404)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            organisation = services.organisation_admin_accept(
+                token=token, user=request.user, now=now
+            )
+        except services.SeatError as error:
+            context["problem"] = _refusal(error.code)
+            return render(request, "subscriptions/admin_invitation.html", context, status=409)
+        messages.success(
+            request, _("You are now an admin of %(name)s.") % {"name": organisation.name}
+        )
+        return redirect("subscriptions:mine")
+    return render(request, "subscriptions/admin_invitation.html", context)
 
 
 @login_required

@@ -32,6 +32,11 @@ admin_urls = [
     path("<int:user_id>/comp/", admin_views.reader_comp, name="comp"),
     path("subscription/<int:subscription_id>/end/", admin_views.subscription_end, name="end"),
     path("seat/<int:seat_id>/remove/", admin_views.seat_remove, name="seat_remove"),
+    path(
+        "organisation/<int:organisation_id>/admins/add/",
+        admin_views.organisation_admin_add,
+        name="organisation_admin_add",
+    ),
 ]
 
 

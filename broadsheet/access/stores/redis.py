@@ -32,8 +32,10 @@ UNREACHABLE = (redis.ConnectionError, redis.TimeoutError, OSError)
 # (rules.next_fence).
 SLOT_TTL_SECONDS = 30 * 24 * 3600
 
-# Shared by the slot scripts. Returns {held, fence, holder, holder_seen, taken_from}.
-_SLOT_COMMON = """
+# Shared by the slot scripts. Returns {held, fence, holder, holder_seen, taken_from}, or only
+# {1, fence} when the device held the slot already: the common case, and a shorter reply to
+# parse (bench/results/access_store.md). The record's TTL is part of the script's text.
+_SLOT_COMMON = f"""
 local slot = redis.call('HMGET', KEYS[1], 'd', 'f', 's')
 local holder = slot[1] or ''
 local fence = tonumber(slot[2] or '0')
@@ -41,34 +43,34 @@ local seen = tonumber(slot[3] or '0')
 local device = ARGV[1]
 local now = tonumber(ARGV[2])
 local lease = tonumber(ARGV[3])
-local ttl = ARGV[4]
+local ttl = {SLOT_TTL_SECONDS}
 local function claim()
   if holder == device then
     redis.call('HSET', KEYS[1], 's', now)
     redis.call('EXPIRE', KEYS[1], ttl)
-    return {1, fence, '', 0, ''}
+    return {{1, fence}}
   end
   if holder == '' or seen + lease <= now then
     local next_fence = math.max(fence + 1, now)
     redis.call('HSET', KEYS[1], 'd', device, 'f', next_fence, 's', now)
     redis.call('EXPIRE', KEYS[1], ttl)
-    return {1, next_fence, '', 0, holder}
+    return {{1, next_fence, '', 0, holder}}
   end
-  return {0, fence, holder, seen, ''}
+  return {{0, fence, holder, seen, ''}}
 end
 """
 
-# KEYS: the slot. ARGV: device, now (ms), lease (ms), ttl (s).
+# KEYS: the slot. ARGV: device, now (ms), lease (ms).
 SLOT_CLAIM = _SLOT_COMMON + "return claim()\n"
 
-# KEYS: the slot. ARGV: device, now, lease, ttl, the fence the page holds.
+# KEYS: the slot. ARGV: device, now, lease, the fence the page holds.
 SLOT_HEARTBEAT = (
     _SLOT_COMMON
     + """
-if holder == device and fence == tonumber(ARGV[5]) then
+if holder == device and fence == tonumber(ARGV[4]) then
   redis.call('HSET', KEYS[1], 's', now)
   redis.call('EXPIRE', KEYS[1], ttl)
-  return {1, fence, '', 0, ''}
+  return {1, fence}
 end
 if holder == '' or seen + lease <= now then
   return claim()
@@ -77,7 +79,7 @@ return {0, fence, holder, seen, ''}
 """
 )
 
-# KEYS: the slot. ARGV: device, now, lease, ttl.
+# KEYS: the slot. ARGV: device, now, lease.
 SLOT_TAKE_OVER = (
     _SLOT_COMMON
     + """
@@ -186,6 +188,8 @@ class RedisStore:
 
     @staticmethod
     def _slot_outcome(reply) -> SlotOutcome:
+        if len(reply) == 2:  # {1, fence}: this device held the slot already
+            return SlotOutcome(available=True, held=True, fence=int(reply[1]))
         held, fence, holder, seen, taken_from = reply
         return SlotOutcome(
             available=True,
@@ -197,7 +201,7 @@ class RedisStore:
         )
 
     def _slot_args(self, device: str, now: datetime, lease: timedelta) -> list:
-        return [device, _ms(now), int(lease.total_seconds() * 1000), SLOT_TTL_SECONDS]
+        return [device, _ms(now), int(lease.total_seconds() * 1000)]
 
     def slot_claim(
         self, *, seat_id: int, device: str, now: datetime, lease: timedelta

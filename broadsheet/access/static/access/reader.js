@@ -27,7 +27,9 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (answer) {
         if (!answer) return;
-        if (answer.state === "reading" && answer.fence) {
+        if (answer.state === "none") {
+          stopped = true; // signed out, or no longer entitled: nothing to hold
+        } else if (answer.state === "reading" && answer.fence) {
           fence = String(answer.fence);
         } else if (answer.state === "notice") {
           stopped = true;
