@@ -92,11 +92,16 @@ def delivery_hand_over(*, delivery_id: int, now: datetime) -> bool:
 
 
 def deliveries_hand_over(
-    *, delivery_ids: list[int], now: datetime, then: Callable[[set[int]], None] | None = None
+    *,
+    delivery_ids: list[int],
+    now: datetime,
+    then: Callable[[set[int]], None] | None = None,
+    sent_ids: list[int] | None = None,
 ) -> set[int]:
     """Claim a group of messages for sending, in one commit; returns the ids claimed (those
     still pending or deferred). Rows are locked in primary-key order, so two workers racing
-    for overlapping groups cannot deadlock.
+    for overlapping groups cannot deadlock. `sent_ids`, messages of earlier groups that the
+    server accepted, are recorded as sent in the same commit (no round trip of their own).
 
     `then(claimed)` completes the claimed messages (writes their last line to the mail
     server). It must run after the commit is certain and as soon after as possible: a worker
@@ -105,9 +110,12 @@ def deliveries_hand_over(
     server's answer read, so no wait on the network (when a busy machine may well deschedule
     the worker) separates the two; the window is the few microseconds between two writes.
     """
+    sent_ids = [int(pk) for pk in sent_ids or ()]
     if then is not None and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _hand_over_pipelined(delivery_ids=delivery_ids, now=now, then=then)
+        return _hand_over_pipelined(delivery_ids=delivery_ids, now=now, then=then, sent=sent_ids)
     with transaction.atomic():
+        if sent_ids:
+            deliveries_record_sent(delivery_ids=sent_ids, now=now)
         claimed = list(
             Delivery.objects.select_for_update()
             .filter(
@@ -130,21 +138,33 @@ class HandOverCommitError(Exception):
     """PostgreSQL refused the COMMIT of a hand-over after the messages went out."""
 
 
+def deliveries_record_sent(*, delivery_ids: list[int], now: datetime) -> int:
+    """Messages the server accepted: handed over -> sent."""
+    return Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.HANDED_OVER).update(
+        status=DeliveryStatus.SENT, finished_at=now, smtp_code=250, error=""
+    )
+
+
 def _hand_over_pipelined(
-    *, delivery_ids: list[int], now: datetime, then: Callable[[set[int]], None]
+    *, delivery_ids: list[int], now: datetime, then: Callable[[set[int]], None], sent: list[int]
 ) -> set[int]:
     from psycopg import sql
 
     table = sql.Identifier(Delivery._meta.db_table)
     ids = sql.Literal([int(pk) for pk in delivery_ids])
-    # One round trip: BEGIN, then claim and lock (in primary-key order) in one statement.
+    # One round trip: BEGIN, record the earlier groups' accepted messages, then claim and
+    # lock (in primary-key order) in one statement.
     statement = sql.SQL(
-        "BEGIN; UPDATE {table} SET status = {handed}, handed_over_at = {now}, "
+        "BEGIN; UPDATE {table} SET status = {sent}, finished_at = {now}, smtp_code = 250, "
+        "error = '' WHERE id = ANY({sent_ids}) AND status = {handed}; "
+        "UPDATE {table} SET status = {handed}, handed_over_at = {now}, "
         "attempts = attempts + 1 WHERE id IN (SELECT id FROM {table} WHERE id = ANY({ids}) "
         "AND status IN ({pending}, {deferred}) ORDER BY id FOR UPDATE) RETURNING id"
     ).format(
         table=table,
         handed=sql.Literal(DeliveryStatus.HANDED_OVER.value),
+        sent=sql.Literal(DeliveryStatus.SENT.value),
+        sent_ids=sql.Literal(sent) if sent else sql.SQL("ARRAY[]::integer[]"),
         now=sql.Literal(now),
         ids=ids,
         pending=sql.Literal(DeliveryStatus.PENDING.value),
@@ -155,7 +175,8 @@ def _hand_over_pipelined(
     with raw.cursor() as cursor:
         try:
             cursor.execute(statement)
-            cursor.nextset()  # past BEGIN's empty result to the UPDATE's
+            cursor.nextset()  # past BEGIN's empty result and the sent messages' UPDATE
+            cursor.nextset()  # to the claim's
             claimed = [row[0] for row in cursor.fetchall()]
         except BaseException:
             raw.pgconn.exec_(b"ROLLBACK")

@@ -34,11 +34,12 @@ from .models import (
     SubscriptionStatus,
     SuppressionReason,
 )
-from .transports import DEFERRED, SENT, TAKEN, UNKNOWN, Outgoing, transport_open
+from .transports import DEFERRED, FAILED, SENT, TAKEN, UNKNOWN, Outgoing, transport_open
 
 logger = logging.getLogger(__name__)
 
-# Outcomes are written in bulk: every this many messages or seconds, and at the end of a batch.
+# Accepted messages are recorded in bulk: in the commit of the next group's hand-over, else every
+# this many messages or seconds, and at the end of a batch.
 FLUSH_EVERY = 50
 FLUSH_SECONDS = 0.5
 
@@ -147,9 +148,7 @@ class _Outcomes:
 
     def flush(self) -> None:
         if self.sent_ids:
-            Delivery.objects.filter(pk__in=self.sent_ids, status=DeliveryStatus.HANDED_OVER).update(
-                status=DeliveryStatus.SENT, finished_at=_now(), smtp_code=250, error=""
-            )
+            claims.deliveries_record_sent(delivery_ids=self.sent_ids, now=_now())
             self.sent_ids = []
         self.flushed_at = time.monotonic()
 
@@ -159,45 +158,65 @@ class _Outcomes:
         )
 
 
-def _record_problem(*, delivery: dict, result, tries: int, stats: DeliverStats) -> None:
+def _record_problems(*, problems: list, stats: DeliverStats) -> None:
+    """Record a group's refusals: one UPDATE per kind of outcome (a provider's batch call
+    can defer or fail hundreds at once), in the caller's transaction."""
     now = _now()
     open_states = [DeliveryStatus.PENDING, DeliveryStatus.DEFERRED, DeliveryStatus.HANDED_OVER]
-    rows = Delivery.objects.filter(pk=delivery["pk"], status__in=open_states)
     max_tries = 1 + settings.NEWSLETTERS_SOFT_RETRIES
-    if result.outcome == UNKNOWN:
-        Delivery.objects.filter(pk=delivery["pk"], status=DeliveryStatus.HANDED_OVER).update(
-            status=DeliveryStatus.UNCONFIRMED, finished_at=now, error=result.error
-        )
-        stats.unconfirmed += 1
-    elif result.outcome == DEFERRED and tries < max_tries:
-        retry_at = now + rules.retry_delay(
-            attempts=tries, base_seconds=settings.NEWSLETTERS_RETRY_SECONDS
-        )
-        rows.update(
-            status=DeliveryStatus.DEFERRED,
-            attempts=tries,
-            next_attempt_at=retry_at,
-            smtp_code=result.code,
-            error=result.error,
-        )
-        stats.deferred += 1
-    else:
-        rows.update(
-            status=DeliveryStatus.FAILED,
-            attempts=tries,
-            finished_at=now,
-            smtp_code=result.code,
-            error=result.error or "too many temporary failures",
-            bounced_at=now if result.hard_bounce else None,
-        )
-        stats.failed += 1
-        if result.hard_bounce:
-            services.subscriber_suppress(
-                email=delivery["email"], reason=SuppressionReason.HARD_BOUNCE, now=now
+    kinds: dict[tuple, list[dict]] = {}
+    for row, result in problems:
+        tries = row["attempts"] + 1
+        error = result.error[:300]
+        if result.outcome == UNKNOWN:
+            kind = (UNKNOWN, None, error, tries, False)
+        elif result.outcome == DEFERRED and tries < max_tries:
+            kind = (DEFERRED, result.code, error, tries, False)
+        else:
+            error = error or "too many temporary failures"
+            kind = (FAILED, result.code, error, tries, result.hard_bounce)
+        kinds.setdefault(kind, []).append(row)
+    for (outcome, code, error, tries, hard_bounce), rows in kinds.items():
+        ids = [row["pk"] for row in rows]
+        if outcome == UNKNOWN:
+            Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.HANDED_OVER).update(
+                status=DeliveryStatus.UNCONFIRMED, finished_at=now, error=error
             )
+            stats.unconfirmed += len(ids)
+        elif outcome == DEFERRED:
+            retry_at = now + rules.retry_delay(
+                attempts=tries, base_seconds=settings.NEWSLETTERS_RETRY_SECONDS
+            )
+            Delivery.objects.filter(pk__in=ids, status__in=open_states).update(
+                status=DeliveryStatus.DEFERRED,
+                attempts=tries,
+                next_attempt_at=retry_at,
+                smtp_code=code,
+                error=error,
+            )
+            stats.deferred += len(ids)
+        else:
+            Delivery.objects.filter(pk__in=ids, status__in=open_states).update(
+                status=DeliveryStatus.FAILED,
+                attempts=tries,
+                finished_at=now,
+                smtp_code=code,
+                error=error,
+                bounced_at=now if hard_bounce else None,
+            )
+            stats.failed += len(ids)
+            if hard_bounce:
+                for row in rows:
+                    services.subscriber_suppress(
+                        email=row["email"], reason=SuppressionReason.HARD_BOUNCE, now=now
+                    )
 
 
-def _outgoing(messages, template: bytes | None, row: dict) -> Outgoing:
+def _outgoing(messages, template: bytes | None, row: dict, kind: str) -> Outgoing:
+    if kind == "provider":
+        # The provider builds each message from the batch's body and these personal parts.
+        personal = messages.personal(subscriber_id=row["subscriber_id"], email=row["email"])
+        return Outgoing(recipient=row["email"], personal=personal)
     data = None
     if template is not None:
         data = messages.smtp_bytes(template, subscriber_id=row["subscriber_id"], email=row["email"])
@@ -232,19 +251,27 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
     outcomes = _Outcomes()
     group_size = max(1, transport.size)
     template = messages.smtp_template() if transport.wants_bytes else None
+    kind = getattr(transport, "kind", "")
+    renewed_at = time.monotonic()
+
+    def hand_over(ids, then):
+        # The earlier groups' accepted messages are recorded in the hand-over's commit.
+        sent = list(outcomes.sent_ids)
+        claimed = claims.deliveries_hand_over(
+            delivery_ids=ids, now=_now(), then=then, sent_ids=sent
+        )
+        del outcomes.sent_ids[: len(sent)]
+        return claimed
+
     try:
         for start in range(0, len(rows), group_size):
             group = rows[start : start + group_size]
             built = {}
             for row in group:
                 pacer.wait()
-                built[row["pk"]] = _outgoing(messages, template, row)
+                built[row["pk"]] = _outgoing(messages, template, row, kind)
             results = transport.deliver_group(
-                envelope_from=messages.envelope_from,
-                messages=built,
-                hand_over=lambda ids, then: claims.deliveries_hand_over(
-                    delivery_ids=ids, now=_now(), then=then
-                ),
+                envelope_from=messages.envelope_from, messages=built, hand_over=hand_over
             )
             problems = []
             for row in group:
@@ -258,13 +285,12 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
                 # One commit for the group's refusals, straight after the replies: until it
                 # lands, a refused message looks handed over and would not be retried.
                 with transaction.atomic():
-                    for row, result in problems:
-                        _record_problem(
-                            delivery=row, result=result, tries=row["attempts"] + 1, stats=stats
-                        )
+                    _record_problems(problems=problems, stats=stats)
             if outcomes.due():
                 outcomes.flush()
+            if time.monotonic() - renewed_at >= lease.total_seconds() / 4:
                 claims.batch_renew(batch=batch, now=_now(), lease=lease)
+                renewed_at = time.monotonic()
     finally:
         outcomes.flush()
     retry_at = Delivery.objects.filter(batch=batch, status=DeliveryStatus.DEFERRED).aggregate(
@@ -286,7 +312,7 @@ def issue_deliver(*, issue_id: int) -> DeliverStats:
     messages = rendering.IssueMessages(issue)
     workers = max(1, settings.NEWSLETTERS_WORKERS_PER_SEND)
     pacer = _Pacer(settings.NEWSLETTERS_SEND_RATE / workers)
-    transport = transport_open()
+    transport = transport_open(messages)
     try:
         while True:
             batch = claims.batch_claim_next(issue_id=issue_id, now=_now(), lease=_lease())

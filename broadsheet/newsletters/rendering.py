@@ -59,6 +59,15 @@ def bounce_address(newsletter: Newsletter) -> str:
 
 
 @dataclass(frozen=True)
+class Personal:
+    email: str
+    message_id: str
+    unsubscribe_url: str
+    preferences_url: str
+    list_unsubscribe: str
+
+
+@dataclass(frozen=True)
 class RenderedIssue:
     subject: str
     html: str
@@ -147,6 +156,52 @@ class IssueMessages:
         )
         mailto = f"mailto:{self.mailbox}?subject={quote('unsubscribe ' + unsubscribe_token)}"
         return unsubscribe_url, preferences_url, f"<{mailto}>, <{unsubscribe_url}>"
+
+    def personal(self, *, subscriber_id: int, email: str) -> Personal:
+        """What differs between two recipients' messages of this issue."""
+        unsubscribe_url, preferences_url, list_unsubscribe = self._personal(subscriber_id)
+        return Personal(
+            email=email,
+            message_id=self.message_id(subscriber_id),
+            unsubscribe_url=unsubscribe_url,
+            preferences_url=preferences_url,
+            list_unsubscribe=list_unsubscribe,
+        )
+
+    def batch_message(
+        self, recipients: list[Personal], *, merge_field: str, metadata: dict | None = None
+    ) -> EmailMultiAlternatives:
+        """One message for a provider's batch API (django-anymail's batch sending): the same
+        HTML and text for every recipient, with the provider's merge fields (`merge_field`,
+        e.g. "%recipient.{}%" for Mailgun) where the personal links go; each recipient's
+        links in `merge_data`, their Message-ID and List-Unsubscribe in `merge_headers`.
+        Every recipient gets a message of their own (none sees the others' addresses)."""
+        unsubscribe = merge_field.format("unsubscribe_url")
+        preferences = merge_field.format("preferences_url")
+        message = self._message(
+            email="",
+            message_id="",
+            list_unsubscribe="",
+            text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
+                PREFERENCES_PLACEHOLDER, preferences
+            ),
+            html=self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
+                PREFERENCES_PLACEHOLDER, preferences
+            ),
+        )
+        for name in ("Message-ID", "List-Unsubscribe"):
+            del message.extra_headers[name]
+        message.to = [r.email for r in recipients]
+        message.merge_data = {
+            r.email: {"unsubscribe_url": r.unsubscribe_url, "preferences_url": r.preferences_url}
+            for r in recipients
+        }
+        message.merge_headers = {
+            r.email: {"Message-ID": r.message_id, "List-Unsubscribe": r.list_unsubscribe}
+            for r in recipients
+        }
+        message.metadata = {"nl_issue": str(self.issue_id), **(metadata or {})}
+        return message
 
     def _message(
         self, *, email: str, message_id: str, list_unsubscribe: str, text: str, html: str

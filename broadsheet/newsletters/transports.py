@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Outgoing:
     recipient: str
     data: bytes | None = None
     message: EmailMessage | None = None
+    personal: object | None = None  # rendering.Personal, for a provider's batch call
 
     def smtp_data(self) -> bytes:
         return self.data if self.data is not None else smtp_data_bytes(self.message)
@@ -104,6 +106,10 @@ class SMTPTransport:
             )
         else:
             smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+        # The final "." of each message is a small write after the message: with Nagle's
+        # algorithm on, the kernel holds it until the server acknowledges the data, which a
+        # server with delayed ACKs does after up to 40 ms. Every group paid that wait.
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp.ehlo()
         if settings.EMAIL_USE_TLS:
             smtp.starttls(context=ssl.create_default_context())
@@ -296,10 +302,175 @@ class BackendTransport:
         }
 
 
-def transport_open() -> SMTPTransport | BackendTransport:
-    """The configured transport; `size` is how many messages it takes at a time."""
+# How each provider writes a per-recipient merge field in a batch message's body (anymail's
+# merge_data "on the fly", no stored template). NEWSLETTERS_PROVIDER_MERGE_FIELD overrides it
+# (a format string with one {} for the field's name) for another anymail provider.
+MERGE_FIELDS = {"mailgun": "%recipient.{}%"}
+
+# Answers of a provider that mean "this request is malformed" (one bad address refuses the
+# whole batch): the group is split in halves and sent again, down to the one at fault.
+_REQUEST_REFUSED = frozenset({400, 422})
+
+
+class ProviderTransport:
+    """An email provider's batch API through django-anymail: one API call sends a group of up
+    to NEWSLETTERS_PROVIDER_BATCH_SIZE (500) recipients, each their own message built by the
+    provider from one body and per-recipient data (anymail's merge_data and merge_headers:
+    the personal links, a deterministic Message-ID, List-Unsubscribe).
+
+    The group's hand-over is committed before the call. The call's outcome is each
+    recipient's: accepted (sent), refused for good (failed), "try later" (429, 5xx, or no
+    connection at all: deferred, sent again later, which is safe since the provider took
+    nothing), or unknown (the request went out and no answer came back: unconfirmed, never
+    sent again, since the provider may have taken it)."""
+
+    wants_bytes = False
+    kind = "provider"
+
+    def __init__(self, messages=None) -> None:
+        size = getattr(settings, "NEWSLETTERS_PROVIDER_BATCH_SIZE", 500)
+        self.size = max(1, min(int(size), 1000))
+        self._messages = messages
+        self._connection = get_connection(fail_silently=False)
+        esp = getattr(self._connection, "esp_name", "").lower()
+        self.merge_field = getattr(settings, "NEWSLETTERS_PROVIDER_MERGE_FIELD", "") or (
+            MERGE_FIELDS.get(esp, "")
+        )
+        if not self.merge_field or self.merge_field.count("{}") != 1:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"NEWSLETTERS_TRANSPORT=provider needs an anymail backend for "
+                f"{', '.join(MERGE_FIELDS)} in EMAIL_BACKEND, or "
+                "NEWSLETTERS_PROVIDER_MERGE_FIELD (e.g. '%recipient.{}%') for another provider"
+            )
+        self._opened = False
+
+    def close(self) -> None:
+        if self._opened:
+            self._connection.close()
+            self._opened = False
+
+    def deliver_group(
+        self, *, envelope_from: str, messages: dict, hand_over: Callable[..., set]
+    ) -> dict:
+        """`messages`: key -> Outgoing with `personal` set. `hand_over(keys, None)` commits
+        the hand-over of the group and returns the keys that are ours to send."""
+        if len(messages) > self.size:
+            raise ValueError(f"at most {self.size} messages at a time")
+        if not self._opened:
+            self._connection.open()
+            self._opened = True
+        handed = hand_over(list(messages), None)
+        results = {key: Result(TAKEN) for key in messages if key not in handed}
+        keys = [key for key in messages if key in handed]
+        if keys:
+            results.update(self._send(keys, messages))
+        return results
+
+    def _send(self, keys: list, messages: dict) -> dict:
+        message = self._messages.batch_message(
+            [messages[key].personal for key in keys], merge_field=self.merge_field
+        )
+        try:
+            self._connection.send_messages([message])
+        except Exception as error:  # noqa: BLE001  (each provider raises its own errors)
+            status = getattr(getattr(error, "response", None), "status_code", None)
+            text = f"{type(error).__name__}: {error}"[:300]
+            if type(error).__name__ == "AnymailRecipientsRefused":
+                return self._by_recipient(keys, messages, message, text)
+            if status in _REQUEST_REFUSED and len(keys) > 1:
+                # Refused as a whole, nothing sent: find the recipient at fault by halves.
+                half = len(keys) // 2
+                return self._send(keys[:half], messages) | self._send(keys[half:], messages)
+            if status in _REQUEST_REFUSED:
+                return {keys[0]: Result(FAILED, 553, text)}
+            if isinstance(status, int):
+                # 429 and 5xx: try later; 401/403/404 and the like are our configuration's
+                # fault, not the recipients': try later too, until the soft retries run out.
+                return dict.fromkeys(keys, Result(DEFERRED, None, text))
+            if _not_connected(error):
+                error = f"before hand-over: {text}"[:300]
+                return dict.fromkeys(keys, Result(DEFERRED, None, error))
+            # The request went out and no answer came: the provider may have taken it.
+            return dict.fromkeys(keys, Result(UNKNOWN, None, text))
+        return self._by_recipient(keys, messages, message, "")
+
+    @staticmethod
+    def _by_recipient(keys, messages, message, text: str) -> dict:
+        status = getattr(message, "anymail_status", None)
+        recipients = getattr(status, "recipients", None) or {}
+        results = {}
+        for key in keys:
+            email = messages[key].recipient
+            outcome = recipients.get(email)
+            state = getattr(outcome, "status", None)
+            if state in ("queued", "sent", "scheduled"):
+                results[key] = Result(SENT, 250)
+            elif state == "invalid":
+                results[key] = Result(FAILED, 553, text or "the provider says: invalid address")
+            elif state == "rejected":
+                results[key] = Result(FAILED, None, text or "the provider rejected it")
+            elif state == "failed":
+                results[key] = Result(DEFERRED, None, text or "the provider failed to send it")
+            else:
+                error = text or f"no status from the provider: {state}"
+                results[key] = Result(UNKNOWN, None, error)
+        return results
+
+
+def _not_connected(error: BaseException) -> bool:
+    """True when the request never reached the provider (connection refused, DNS, connect
+    timeout): safe to send again."""
+    import requests
+
+    cause, seen = error, set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, requests.exceptions.ConnectTimeout):
+            return True
+        if type(cause).__name__ in ("NewConnectionError", "NameResolutionError"):
+            return True
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__ or _reason(cause)
+    return False
+
+
+def _reason(error: BaseException):
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, BaseException):
+        return reason
+    args = getattr(error, "args", ())
+    for arg in args:
+        if isinstance(arg, BaseException):
+            return arg
+        inner = getattr(arg, "reason", None)
+        if isinstance(inner, BaseException):
+            return inner
+    return None
+
+
+def transport_choice() -> str:
     choice = settings.NEWSLETTERS_TRANSPORT
     if choice == "auto":
-        smtp_backend = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
-        choice = "smtp" if smtp_backend else "backend"
-    return SMTPTransport() if choice == "smtp" else BackendTransport()
+        backend = settings.EMAIL_BACKEND
+        if backend == "django.core.mail.backends.smtp.EmailBackend":
+            return "smtp"
+        esp = backend.removeprefix("anymail.backends.").partition(".")[0]
+        provider = backend.startswith("anymail.backends.") and (
+            esp in MERGE_FIELDS or getattr(settings, "NEWSLETTERS_PROVIDER_MERGE_FIELD", "")
+        )
+        return "provider" if provider else "backend"
+    return choice
+
+
+def transport_open(messages=None) -> SMTPTransport | BackendTransport | ProviderTransport:
+    """The configured transport; `size` is how many messages it takes at a time. `messages`
+    (the issue's IssueMessages) is what the provider transport builds its batches from."""
+    choice = transport_choice()
+    if choice == "smtp":
+        return SMTPTransport()
+    if choice == "provider":
+        return ProviderTransport(messages)
+    return BackendTransport()

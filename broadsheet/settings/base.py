@@ -237,9 +237,14 @@ NEWSLETTERS_BOUNCE_EMAIL = os.environ.get("NEWSLETTERS_BOUNCE_EMAIL", "")
 # The mailto: of List-Unsubscribe; mail to it is read by `manage.py newsletters_inbound`.
 NEWSLETTERS_UNSUBSCRIBE_EMAIL = os.environ.get("NEWSLETTERS_UNSUBSCRIBE_EMAIL", "")
 # "smtp": our own SMTP client (EMAIL_HOST/PORT/...), which records each hand-over before the
-# last line of the message; "backend": any Django email backend (EMAIL_BACKEND, e.g. anymail);
-# "auto": smtp when EMAIL_BACKEND is Django's SMTP backend, else backend.
+# last line of the message; "provider": the provider's batch API through anymail (Mailgun: one
+# call per NEWSLETTERS_PROVIDER_BATCH_SIZE recipients); "backend": any Django email backend
+# (EMAIL_BACKEND), one message at a time; "auto": smtp for Django's SMTP backend, provider for
+# anymail's Mailgun backend, else backend (docs/newsletters.md).
 NEWSLETTERS_TRANSPORT = os.environ.get("NEWSLETTERS_TRANSPORT", "auto")
+NEWSLETTERS_PROVIDER_BATCH_SIZE = env_int("NEWSLETTERS_PROVIDER_BATCH_SIZE", 500)
+# The provider's per-recipient merge syntax, e.g. "%recipient.{}%" (empty: Mailgun's).
+NEWSLETTERS_PROVIDER_MERGE_FIELD = os.environ.get("NEWSLETTERS_PROVIDER_MERGE_FIELD", "")
 NEWSLETTERS_BATCH_SIZE = env_int("NEWSLETTERS_BATCH_SIZE", 500)
 NEWSLETTERS_WORKERS_PER_SEND = env_int("NEWSLETTERS_WORKERS_PER_SEND", 2)
 # SMTP connections per worker: a group of this many messages moves through SMTP together.
