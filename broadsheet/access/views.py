@@ -19,6 +19,7 @@ from broadsheet.newsroom.models import ArticlePage
 
 from . import services
 from .rendering import body_context, notice_html
+from .selectors import sharing_warning_for
 
 # Longer than any meter period: the cookie names the reader, the store decides what it holds.
 READER_COOKIE_SECONDS = 400 * 24 * 3600
@@ -107,3 +108,18 @@ def take_over(request: HttpRequest) -> HttpResponse:
     ):
         target = article.url
     return _private(redirect(target))
+
+
+@require_GET
+def sharing_warning(request: HttpRequest, language: str) -> HttpResponse:
+    """The sharing warning of this reader's seat, if flagged (a hole in members' pages)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise Http404("No such edition")
+    warning = sharing_warning_for(request=request, now=timezone.now())
+    html = ""
+    if warning is not None:
+        with translation.override(language):
+            html = render_to_string(
+                "access/includes/sharing_warning.html", {"warning": warning}, request=request
+            )
+    return _private(HttpResponse(html))

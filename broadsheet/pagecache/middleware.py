@@ -131,3 +131,73 @@ class AnonymousPageCacheMiddleware:
     def _mark_public(response: HttpResponse) -> None:
         # Browsers revalidate; shared caches (the front proxy) may keep it until purged.
         patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS)
+
+
+MEMBER_SHELL_ATTRIBUTE = "page_shell_for_members"
+
+
+def _member_page_key(request: HttpRequest) -> str:
+    return _page_key(request) + ":members"
+
+
+class MemberPageCacheMiddleware:
+    """Serve signed-in readers one cached page shared by all of them, with holes.
+
+    Sits after the session, authentication and device middleware. A page rendered for the
+    members' cache is rendered with `request.page_shell_for_members` set: every personal part
+    becomes a private ESI hole (the article body, the sharing warning) or is left out (the
+    newsletter box's prefilled address), and "My account" is the same for every member. The
+    holes are filled per request by AnonymousPageCacheMiddleware (or Varnish), with the
+    reader's own request. Staff are never served from it (the admin's preview and userbar are
+    theirs), and a page that used a CSRF token is never stored (the token is the reader's).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self._is_member_read(request):
+            return self.get_response(request)
+        scope = scope_for_path(request.path)
+        page_key, gen_key = _member_page_key(request), generation_key(scope)
+        found = cache.get_many([page_key, gen_key])
+        generation = found.get(gen_key)
+        stored = found.get(page_key)
+        if stored is not None and generation is not None and stored[0] == generation:
+            _generation, status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response[name] = value
+            response["X-Page-Cache"] = "member-hit"
+            return response
+
+        csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        setattr(request, MEMBER_SHELL_ATTRIBUTE, True)
+        response = self.get_response(request)
+        used_csrf = csrf_before or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if _is_shareable(response) and not used_csrf:
+            if generation is None:
+                generation = page_cache_new_generation(scope=scope)
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(
+                page_key,
+                (generation, response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
+            )
+            response["X-Page-Cache"] = "member-miss"
+        return response
+
+    @staticmethod
+    def _is_member_read(request: HttpRequest) -> bool:
+        if not settings.PAGE_CACHE_MEMBERS or request.method not in ("GET", "HEAD"):
+            return False
+        if request.path.startswith(UNCACHED_PREFIXES):
+            return False
+        # Asking a request without a session cookie for its user would load an empty session
+        # and mark an anonymous page "Vary: Cookie", keeping it out of the anonymous cache.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        return not (user.is_staff or user.is_superuser)

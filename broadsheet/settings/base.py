@@ -211,6 +211,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Anonymous full-page cache (broadsheet.pagecache): seconds a page may be served from cache
 # without a publish in between.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Signed-in readers (not staff) are served from a members' copy of each page, with holes.
+PAGE_CACHE_MEMBERS = env_bool("PAGE_CACHE_MEMBERS", True)
 # Holes whose fragment is decided per reader (never cached, run with the reader's request).
 PAGE_CACHE_PRIVATE_FRAGMENT_PREFIXES = ["/_access/"]
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
@@ -274,6 +276,9 @@ MIDDLEWARE += [
     # Keeps each signed-in browser's Device (last seen, current session key); signs out a
     # browser whose device was signed out from elsewhere.
     "broadsheet.accounts.middleware.DeviceMiddleware",
+    # Signed-in readers share one cached page per URL, with their personal parts as holes
+    # (broadsheet/pagecache/middleware.py); after the device middleware, which must see them.
+    "broadsheet.pagecache.middleware.MemberPageCacheMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
     # Counts Wagtail admin sign-in attempts (allauth's limits cover the reader's sign-in).

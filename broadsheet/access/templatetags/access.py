@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -42,6 +43,10 @@ def access_sharing_warning(context) -> str:
     request = context.get("request")
     if request is None:
         return ""
+    if getattr(request, "page_shell_for_members", False):
+        # The members' shared copy of the page: each reader's warning fills this hole.
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return esi_tag(reverse("access:sharing_warning", args=[language.lower()]))
     warning = sharing_warning_for(request=request, now=timezone.now())
     if warning is None:
         return ""

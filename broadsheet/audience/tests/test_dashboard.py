@@ -75,10 +75,11 @@ def panel(html: str, key: str) -> list[tuple[str, int]]:
 def test_only_people_with_the_audience_permission_see_it(
     client, analyst, django_user_model, editions
 ):
-    editor = django_user_model.objects.create_user("editor", password="a-long-password-4")
-    editor.groups.add(Group.objects.get(name=newsroom_services.EDITORS))
+    # Reporters use the admin but do not get the audience figures (editors and admins do).
+    reporter = django_user_model.objects.create_user("reporter", password="a-long-password-4")
+    reporter.groups.add(Group.objects.get(name=newsroom_services.REPORTERS))
     other = Client()
-    other.force_login(editor)
+    other.force_login(reporter)
 
     assert client.get("/admin/audience/").status_code == 302  # to the sign-in
     # Wagtail turns a refusal into a redirect to the admin's home, with a message.

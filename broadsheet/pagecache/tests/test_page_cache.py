@@ -22,15 +22,47 @@ def test_anonymous_reader_is_served_from_cache_after_first_view(client, en_world
     assert second["X-Edition"] == "en-us"
 
 
-def test_signed_in_reader_is_never_served_a_shared_page(client, en_world, django_user_model):
+def test_signed_in_reader_is_never_served_the_anonymous_page(client, en_world, django_user_model):
     article = factories.article_publish(section=en_world)
-    client.get(article.url)
+    assert client.get(article.url)["X-Page-Cache"] == "miss"
     user = django_user_model.objects.create_user("reader", password="long-enough-pass-1")
     client.force_login(user)
 
     response = client.get(article.url)
 
-    assert "X-Page-Cache" not in response
+    assert response["X-Page-Cache"] == "member-miss"  # the members' copy, not the anonymous one
+    assert b"My account" in response.content and b"Sign in" not in response.content
+    assert "private" in response["Cache-Control"] or "public" not in response["Cache-Control"]
+
+
+def test_staff_are_never_served_a_shared_page(client, en_world, django_user_model):
+    article = factories.article_publish(section=en_world)
+    client.get(article.url)
+    staff = django_user_model.objects.create_user("staffer", password="long-enough-pass-1")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+
+    assert "X-Page-Cache" not in client.get(article.url)
+
+
+def test_a_page_that_used_a_csrf_token_is_not_kept_for_members(django_user_model, rf):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from broadsheet.pagecache.middleware import MemberPageCacheMiddleware
+
+    user = django_user_model.objects.create_user("reader", password="long-enough-pass-1")
+
+    def view(request):
+        return HttpResponse(f"<form>{get_token(request)}</form>")
+
+    middleware = MemberPageCacheMiddleware(view)
+    for _ in range(2):  # a kept copy would be a "member-hit" the second time
+        request = rf.get("/en-us/world/some-story/")
+        request.COOKIES["sessionid"] = "x"
+        request.user = user
+        assert "X-Page-Cache" not in middleware(request)
 
 
 def test_publishing_purges_the_edition_so_the_latest_rail_updates(
