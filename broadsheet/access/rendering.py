@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from broadsheet.newsroom.models import ArticlePage
 from broadsheet.subscriptions.models import PlanKind
@@ -15,6 +17,35 @@ from broadsheet.subscriptions.selectors import plan_list_for_sale
 from .rules import Show, SlotOutcome
 from .selectors import device_name
 from .services import Reading
+
+BODY_CACHE_SECONDS = 3600
+PLANS_CACHE_SECONDS = 60
+
+
+def body_html(*, request: HttpRequest, article: ArticlePage) -> str:
+    """The article's rendered body, kept per published revision: every reader allowed to read
+    it gets the same HTML, and rendering a StreamField costs more than the rest of the hole."""
+    revision = article.live_revision_id or 0
+    key = f"access:body:v1:{article.pk}:{revision}:{article.locale.language_code}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "access/includes/inline_body.html", {"page": article}, request=request
+        )
+        cache.set(key, html, BODY_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 -- our own template's output, cached as rendered
+
+
+def plans_for_sale(*, locale_id: int) -> list:
+    """The edition's plans for the paywall, shown to every reader who meets it: kept a minute."""
+    key = f"access:plans:v1:{locale_id}"
+    plans = cache.get(key)
+    if plans is None:
+        plans = plan_list_for_sale(locale_id=locale_id)
+        for plan in plans:
+            plan.prices_for_sale = list(plan.prices.all())
+        cache.set(key, plans, PLANS_CACHE_SECONDS)
+    return plans
 
 
 def notice_context(
@@ -44,7 +75,7 @@ def body_context(
         "next": article.url,
     }
     if show is Show.BODY:
-        context["body"] = article.body
+        context["body_html"] = body_html(request=request, article=article)
         if reading.meter is not None and reading.meter.available:
             context["meter"] = reading.meter
         if reading.slot is not None and reading.slot.held:
@@ -68,7 +99,7 @@ def body_context(
         )
         context["registered_limit"] = settings.ACCESS_REGISTERED_METER
         if show is Show.PAYWALL:
-            context["plans"] = plan_list_for_sale(locale_id=article.locale_id)
+            context["plans"] = plans_for_sale(locale_id=article.locale_id)
     return context
 
 

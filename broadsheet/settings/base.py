@@ -135,6 +135,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         }
     }
+    # Sessions read through Redis, written through to the database: a signed-in page view
+    # costs no session query, and a lost Redis loses no session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # A cache every process on the box shares, so that a purge from one web process or the
     # task worker is seen by all of them; no service needed.

@@ -173,3 +173,14 @@ def test_walls_count_as_paywall_hits_in_the_audience_figures(client, store, en_w
     counts = audience_store().hour_counts(edition="en-us", hour=hour_index(timezone.now()))
     hits = {row.article_id: row.paywall_hits for row in counts}
     assert hits.get(article.pk) == 1
+
+
+def test_a_republished_body_reaches_readers_at_once(client, store, en_world):
+    article = _article(en_world, "metered", "Developing story")
+    assert SECRET in client.get(article.url).content.decode()
+
+    article.body = [("paragraph", "<p>The corrected paragraph.</p>")]
+    article.save_revision().publish()
+
+    html = Client().get(article.url).content.decode()
+    assert "The corrected paragraph." in html and SECRET not in html
