@@ -26,8 +26,14 @@ READER_COOKIE_SECONDS = 400 * 24 * 3600
 
 
 def _live_article(article_id: int) -> ArticlePage:
+    # The body itself is loaded only when its rendering is not in the cache (rendering.py).
     article = (
-        ArticlePage.objects.live().public().filter(pk=article_id).select_related("locale").first()
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk=article_id)
+        .defer_streamfields()
+        .select_related("locale")
+        .first()
     )
     if article is None:
         raise Http404("No such article")

@@ -14,20 +14,19 @@ the lease the same way only if their clocks agree: run NTP.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from broadsheet.redis_guard import RedisGuard
+
 from ..rules import MeterOutcome, SlotOutcome
 from .base import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (redis.ConnectionError, redis.TimeoutError, OSError)
 # A slot's record outlives any lease; the fence never restarts even when it does expire
 # (rules.next_fence).
 SLOT_TTL_SECONDS = 30 * 24 * 3600
@@ -152,27 +151,11 @@ class RedisStore:
         self._take_over = self.client.register_script(SLOT_TAKE_OVER)
         self._release = self.client.register_script(SLOT_RELEASE)
         self._meter = self.client.register_script(METER_COUNT)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
-
-    def _call(self, function, *args, **kwargs):
         # While Redis is down, fail at once instead of making every reader wait a timeout.
-        if time.monotonic() < self._down_until:
-            raise StoreUnavailableError("Redis was unreachable moments ago")
-        try:
-            return function(*args, **kwargs)
-        except UNREACHABLE as error:
-            with self._lock:
-                if time.monotonic() >= self._down_until:
-                    logger.warning(
-                        "access store: Redis unreachable (%s); retrying in %ss",
-                        error,
-                        self.retry_after,
-                    )
-                self._down_until = time.monotonic() + self.retry_after
-            raise StoreUnavailableError(str(error)) from error
-        except redis.RedisError as error:
-            raise StoreUnavailableError(str(error)) from error
+        self._guard = RedisGuard(
+            name="access store", retry_after=retry_after, unavailable=StoreUnavailableError
+        )
+        self._call = self._guard.call
 
     def _script(self, script, key: str, *args):
         """EVALSHA of one of the scripts on one key. redis-py's Script.__call__ does the same

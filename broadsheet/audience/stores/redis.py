@@ -20,8 +20,6 @@ behind and move it first, so the rankings are right even when the tick is late.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from broadsheet.redis_guard import RedisGuard
 
 from ..hits import Hit, Kind, hour_index, window_hours
 from .base import (
@@ -146,8 +146,6 @@ redis.call('SET', KEYS[2], ARGV[2])
 return 1
 """
 
-UNREACHABLE = (redis.ConnectionError, redis.TimeoutError, OSError)
-
 
 def _day_code(day: date) -> str:
     return day.strftime("%Y%m%d")
@@ -185,28 +183,11 @@ class RedisStore(CounterStore):
         self._top = self.client.register_script(TOP)
         self._roll = self.client.register_script(ROLL)
         self._rebuild = self.client.register_script(REBUILD)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
-
-    # Reaching Redis: fail fast while it is down, so that a dead Redis costs readers nothing.
-
-    def _call(self, function, *args, **kwargs):
-        if time.time() < self._down_until:
-            raise StoreUnavailableError("Redis was unreachable moments ago")
-        try:
-            return function(*args, **kwargs)
-        except UNREACHABLE as error:
-            with self._lock:
-                if time.time() >= self._down_until:
-                    logger.warning(
-                        "audience counters: Redis unreachable (%s); retrying in %ss",
-                        error,
-                        self.retry_after,
-                    )
-                self._down_until = time.time() + self.retry_after
-            raise StoreUnavailableError(str(error)) from error
-        except redis.RedisError as error:
-            raise StoreUnavailableError(str(error)) from error
+        # Reaching Redis: fail fast while it is down, so that a dead Redis costs readers nothing.
+        self._guard = RedisGuard(
+            name="audience counters", retry_after=retry_after, unavailable=StoreUnavailableError
+        )
+        self._call = self._guard.call
 
     def _key(self, edition: str, *parts: object) -> str:
         return f"{{{self.prefix}:{edition}}}:" + ":".join(str(part) for part in parts)
