@@ -15,23 +15,21 @@ from broadsheet.subscriptions.models import PlanKind
 from broadsheet.subscriptions.selectors import plan_list_for_sale
 
 from .rules import Show, SlotOutcome
-from .selectors import device_name
+from .selectors import ArticleFacts, device_name
 from .services import Reading
 
 BODY_CACHE_SECONDS = 3600
 PLANS_CACHE_SECONDS = 60
 
 
-def body_html(*, request: HttpRequest, article: ArticlePage) -> str:
+def body_html(*, request: HttpRequest, article: ArticleFacts) -> str:
     """The article's rendered body, kept per published revision: every reader allowed to read
     it gets the same HTML, and rendering a StreamField costs more than the rest of the hole."""
-    revision = article.live_revision_id or 0
-    key = f"access:body:v1:{article.pk}:{revision}:{article.locale.language_code}"
+    key = f"access:body:v1:{article.pk}:{article.revision}:{article.language}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string(
-            "access/includes/inline_body.html", {"page": article}, request=request
-        )
+        page = ArticlePage.objects.get(pk=article.pk)
+        html = render_to_string("access/includes/inline_body.html", {"page": page}, request=request)
         cache.set(key, html, BODY_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 -- our own template's output, cached as rendered
 
@@ -49,7 +47,7 @@ def plans_for_sale(*, locale_id: int) -> list:
 
 
 def notice_context(
-    *, article: ArticlePage, slot: SlotOutcome, plan_kind: str, now: datetime
+    *, article: ArticleFacts, slot: SlotOutcome, plan_kind: str, now: datetime
 ) -> dict:
     seen = slot.holder_seen
     return {
@@ -66,7 +64,7 @@ def notice_context(
 
 
 def body_context(
-    *, request: HttpRequest, article: ArticlePage, reading: Reading, now: datetime
+    *, request: HttpRequest, article: ArticleFacts, reading: Reading, now: datetime
 ) -> dict:
     show = reading.decision.show
     context = {
@@ -104,7 +102,7 @@ def body_context(
 
 
 def notice_html(
-    *, request: HttpRequest, article: ArticlePage, slot: SlotOutcome, now: datetime
+    *, request: HttpRequest, article: ArticleFacts, slot: SlotOutcome, now: datetime
 ) -> str:
     from broadsheet.subscriptions.selectors import entitlement_for
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 
@@ -16,10 +16,66 @@ from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
 
 from . import rules
 from .models import CountKind, DailyCount, SharingFlag, Takeover
-from .services import _upgraded_since, request_user, sharing_flag_cache_key
+from .services import _upgraded_since, pending_counts, request_user, sharing_flag_cache_key
 from .stores import StoreUnavailableError, get_store
 
 FLAG_CACHE_SECONDS = 300
+# Publishing drops an article's facts at once (signals.py); this bounds anything else, such as
+# a view restriction added in the admin.
+ARTICLE_FACTS_SECONDS = 60
+_MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the body fragment needs to know of an article, without loading it."""
+
+    pk: int
+    access_level: str
+    language: str
+    locale_id: int
+    url: str
+    revision: int
+
+
+def article_facts_cache_key(article_id: int) -> str:
+    return f"access:article:v1:{article_id}"
+
+
+def article_facts(*, article_id: int) -> ArticleFacts | None:
+    """The live, public article's facts, from the cache: every metered or gated reading asks,
+    and the lookup (Wagtail's view restrictions included) costs two queries."""
+    from broadsheet.newsroom.models import ArticlePage
+
+    key = article_facts_cache_key(article_id)
+    cached = cache.get(key)
+    if cached == _MISSING:
+        return None
+    if cached is not None:
+        return ArticleFacts(*cached)
+    article = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk=article_id)
+        .defer_streamfields()
+        .select_related("locale")
+        .first()
+    )
+    if article is None:
+        cache.set(key, _MISSING, ARTICLE_FACTS_SECONDS)
+        return None
+    facts = ArticleFacts(
+        pk=article.pk,
+        access_level=article.access_level,
+        language=article.locale.language_code.lower(),
+        locale_id=article.locale_id,
+        url=article.url,
+        revision=article.live_revision_id or 0,
+    )
+    cache.set(key, astuple(facts), ARTICLE_FACTS_SECONDS)
+    return facts
+
+
 _NO_FLAG = "none"
 
 
@@ -115,28 +171,33 @@ def takeover_list_recent(*, limit: int = 50) -> list[Takeover]:
     return list(Takeover.objects.select_related("seat__user").order_by("-at", "-pk")[:limit])
 
 
+def _daily_counts(*, since: datetime) -> dict[tuple, int]:
+    """(day, kind) -> count, written and still pending in the cache, since that day."""
+    from django.utils import timezone
+
+    counts: dict[tuple, int] = {}
+    for kind, day, count in DailyCount.objects.filter(day__gte=since.date()).values_list(
+        "kind", "day", "count"
+    ):
+        counts[(day, kind)] = counts.get((day, kind), 0) + count
+    for (day, kind), count in pending_counts(now=timezone.now()).items():
+        if day >= since.date():
+            counts[(day, kind)] = counts.get((day, kind), 0) + count
+    return counts
+
+
 def counts_by_day(*, since: datetime) -> dict[str, list[tuple]]:
     """Per kind: (day, count) for each day since `since` that had any."""
-    rows = (
-        DailyCount.objects.filter(day__gte=since.date())
-        .order_by("day")
-        .values_list("kind", "day", "count")
-    )
     series: dict[str, list[tuple]] = {kind: [] for kind in CountKind.values}
-    for kind, day, count in rows:
+    for (day, kind), count in sorted(_daily_counts(since=since).items()):
         series.setdefault(kind, []).append((day, count))
     return series
 
 
 def count_totals(*, since: datetime) -> dict[str, int]:
-    rows = (
-        DailyCount.objects.filter(day__gte=since.date())
-        .values("kind")
-        .annotate(total=Sum("count"))
-        .values_list("kind", "total")
-    )
     totals = {kind: 0 for kind in CountKind.values}
-    totals.update(dict(rows))
+    for (_day, kind), count in _daily_counts(since=since).items():
+        totals[kind] = totals.get(kind, 0) + count
     return totals
 
 

@@ -15,26 +15,16 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from broadsheet.newsroom.models import ArticlePage
-
 from . import services
 from .rendering import body_context, notice_html
-from .selectors import sharing_warning_for
+from .selectors import ArticleFacts, article_facts, sharing_warning_for
 
 # Longer than any meter period: the cookie names the reader, the store decides what it holds.
 READER_COOKIE_SECONDS = 400 * 24 * 3600
 
 
-def _live_article(article_id: int) -> ArticlePage:
-    # The body itself is loaded only when its rendering is not in the cache (rendering.py).
-    article = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(pk=article_id)
-        .defer_streamfields()
-        .select_related("locale")
-        .first()
-    )
+def _live_article(article_id: int) -> ArticleFacts:
+    article = article_facts(article_id=article_id)
     if article is None:
         raise Http404("No such article")
     return article
@@ -63,12 +53,12 @@ def article_body(request: HttpRequest, article_id: int) -> HttpResponse:
     paywall or the device notice. Fills the hole the cached article page leaves for it."""
     article = _live_article(article_id)
     now = timezone.now()
-    with translation.override(article.locale.language_code):
+    with translation.override(article.language):
         reading = services.reading_decide(
             request=request,
             article_id=article.pk,
             level=article.access_level,
-            edition=article.locale.language_code.lower(),
+            edition=article.language,
             now=now,
         )
         context = body_context(request=request, article=article, reading=reading, now=now)
@@ -95,7 +85,7 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
         return _private(JsonResponse({"state": "none"}))
     if not outcome.available or outcome.held:
         return _private(JsonResponse({"state": "reading", "fence": outcome.fence}))
-    with translation.override(article.locale.language_code):
+    with translation.override(article.language):
         html = notice_html(request=request, article=article, slot=outcome, now=now)
     return _private(JsonResponse({"state": "notice", "html": html}))
 

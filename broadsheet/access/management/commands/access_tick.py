@@ -6,10 +6,12 @@ from broadsheet.access import services
 
 class Command(BaseCommand):
     help = (
-        "End sharing flags whose cooling period has passed or whose seat upgraded (run every "
-        "minute; readers already see the right answer, this keeps the staff figures true)."
+        "Write the counts of walls and notices added up in the cache, and end sharing flags "
+        "whose cooling period has passed or whose seat upgraded (run every minute)."
     )
 
     def handle(self, *args, **options) -> None:
-        ended = services.sharing_flags_settle(now=timezone.now())
-        self.stdout.write(f"sharing flags ended: {ended}")
+        now = timezone.now()
+        moved = services.counts_flush(now=now)
+        ended = services.sharing_flags_settle(now=now)
+        self.stdout.write(f"counts written: {moved}; sharing flags ended: {ended}")
