@@ -183,6 +183,18 @@ def _machine(kind: str):
                 if other != device:
                     self.sign_out(other)
 
+        @rule()
+        def upgrade(self):
+            # Upgrading changes the seat's plan, not the seat: its slot and holder stay, and
+            # the holder must still be the only device served.
+            holder, fence, _seen = self.store.slot_holder(seat_id=self.seat)
+            if holder:
+                outcome = self.store.slot_claim(
+                    seat_id=self.seat, device=holder, now=self.now, lease=LEASE
+                )
+                assert outcome.held and outcome.fence == fence
+                self._note(holder, outcome)
+
         @invariant()
         def one_device_served(self):
             if not hasattr(self, "store"):
