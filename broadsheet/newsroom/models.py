@@ -14,6 +14,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from broadsheet.pagecache.members import mark_shareable_for_members
+
 from .blocks import ArticleBodyBlock
 
 # An update within this time of the first publication is a fix, not news: no "Updated" line.
@@ -87,7 +89,19 @@ class Author(index.Indexed, models.Model):
         return self.name
 
 
-class EditionPage(Page):
+class ReaderPage(Page):
+    """A page every reader sees alike (personal parts are holes): signed-in readers may share
+    one cached copy of it (broadsheet/pagecache)."""
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        mark_shareable_for_members(request)
+        return super().serve(request, *args, **kwargs)
+
+
+class EditionPage(ReaderPage):
     """The home of one edition: editor-picked top stories, then the latest articles."""
 
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
@@ -154,7 +168,7 @@ class EditionTopStory(Orderable):
     panels = [FieldPanel("article")]
 
 
-class SectionPage(Page):
+class SectionPage(ReaderPage):
     """A section front: its articles, newest first."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -176,7 +190,7 @@ class SectionPage(Page):
         return context
 
 
-class ArticlePage(Page):
+class ArticlePage(ReaderPage):
     """A news story. The headline is the page title."""
 
     standfirst = models.TextField(_("standfirst"), max_length=600)

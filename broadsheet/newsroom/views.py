@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from broadsheet.pagecache.members import mark_shareable_for_members
+
 from . import selectors
 from .models import EditionPage
 
@@ -20,6 +22,7 @@ def _current_edition() -> EditionPage:
 
 
 def tag_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    mark_shareable_for_members(request)
     edition = _current_edition()
     tag = selectors.tag_by_slug(slug=slug)
     page = selectors.paginate(request, selectors.article_list_for_tag(edition=edition, tag=tag))
@@ -27,6 +30,7 @@ def tag_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def author_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    mark_shareable_for_members(request)
     edition = _current_edition()
     author = selectors.author_by_slug(slug=slug)
     page = selectors.paginate(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 from .fragments import ESI_TAG, fill_fragments, is_private_fragment, surrogate_handles_esi
+from .members import SHAREABLE_FOR_MEMBERS_ATTRIBUTE
 from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
@@ -150,6 +151,8 @@ class MemberPageCacheMiddleware:
     holes are filled per request by AnonymousPageCacheMiddleware (or Varnish), with the
     reader's own request. Staff are never served from it (the admin's preview and userbar are
     theirs), and a page that used a CSRF token is never stored (the token is the reader's).
+    Only pages whose view opted in (`mark_shareable_for_members`: the newsroom's pages) are
+    kept: an account page rendered for one member must never reach another.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -175,7 +178,8 @@ class MemberPageCacheMiddleware:
         setattr(request, MEMBER_SHELL_ATTRIBUTE, True)
         response = self.get_response(request)
         used_csrf = csrf_before or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        if _is_shareable(response) and not used_csrf:
+        opted_in = getattr(request, SHAREABLE_FOR_MEMBERS_ATTRIBUTE, False)
+        if opted_in and _is_shareable(response) and not used_csrf:
             if generation is None:
                 generation = page_cache_new_generation(scope=scope)
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}

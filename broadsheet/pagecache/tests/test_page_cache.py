@@ -50,19 +50,38 @@ def test_a_page_that_used_a_csrf_token_is_not_kept_for_members(django_user_model
     from django.http import HttpResponse
     from django.middleware.csrf import get_token
 
+    from broadsheet.pagecache.members import mark_shareable_for_members
     from broadsheet.pagecache.middleware import MemberPageCacheMiddleware
 
     user = django_user_model.objects.create_user("reader", password="long-enough-pass-1")
 
-    def view(request):
-        return HttpResponse(f"<form>{get_token(request)}</form>")
+    def view(request, *, with_token: bool):
+        mark_shareable_for_members(request)
+        return HttpResponse(f"<form>{get_token(request) if with_token else ''}</form>")
 
-    middleware = MemberPageCacheMiddleware(view)
-    for _ in range(2):  # a kept copy would be a "member-hit" the second time
-        request = rf.get("/en-us/world/some-story/")
+    def ask(middleware, path):
+        request = rf.get(path)
         request.COOKIES["sessionid"] = "x"
         request.user = user
-        assert "X-Page-Cache" not in middleware(request)
+        return middleware(request).get("X-Page-Cache")
+
+    with_token = MemberPageCacheMiddleware(lambda request: view(request, with_token=True))
+    # A kept copy would be a "member-hit" the second time.
+    assert [ask(with_token, "/en-us/world/a/") for _ in range(2)] == [None, None]
+    without = MemberPageCacheMiddleware(lambda request: view(request, with_token=False))
+    assert [ask(without, "/en-us/world/b/") for _ in range(2)] == ["member-miss", "member-hit"]
+
+
+def test_pages_about_one_reader_are_never_shared_between_members(editions):
+    from broadsheet.access.tests.conftest import device_client, reader_create
+
+    alice = device_client(reader_create(email="alice@example.org"))
+    bob = device_client(reader_create(email="bob@example.org"))
+    for path in ("/en-us/accounts/", "/en-us/accounts/devices/", "/en-us/subscription/"):
+        alice.get(path)
+        response = bob.get(path)
+        assert "alice@example.org" not in response.content.decode(), path
+        assert "X-Page-Cache" not in response, path
 
 
 def test_publishing_purges_the_edition_so_the_latest_rail_updates(
