@@ -12,10 +12,11 @@ from django.utils.safestring import mark_safe
 
 from broadsheet.newsroom.models import ArticlePage
 from broadsheet.subscriptions.models import PlanKind
-from broadsheet.subscriptions.selectors import plan_list_for_sale
+from broadsheet.subscriptions.selectors import entitlement_for, plan_list_for_sale
 
+from .devices import device_name
 from .rules import Show, SlotOutcome
-from .selectors import ArticleFacts, device_name
+from .selectors import ArticleFacts
 from .services import Reading
 
 BODY_CACHE_SECONDS = 3600
@@ -104,8 +105,6 @@ def body_context(
 def notice_html(
     *, request: HttpRequest, article: ArticleFacts, slot: SlotOutcome, now: datetime
 ) -> str:
-    from broadsheet.subscriptions.selectors import entitlement_for
-
     entitlement = entitlement_for(request.user, now=now)
     context = notice_context(
         article=article,

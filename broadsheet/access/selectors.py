@@ -11,12 +11,11 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 
-from broadsheet.accounts.models import Device
 from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
 
 from . import rules
 from .models import CountKind, DailyCount, SharingFlag, Takeover
-from .services import _upgraded_since, pending_counts, request_user, sharing_flag_cache_key
+from .services import pending_counts, plan_upgraded, request_user, sharing_flag_cache_key
 from .stores import StoreUnavailableError, get_store
 
 FLAG_CACHE_SECONDS = 300
@@ -114,7 +113,7 @@ def sharing_warning_for_seat(*, entitlement: Entitlement, now: datetime) -> Shar
     cooling = timedelta(days=settings.ACCESS_SHARING_COOLING_DAYS)
     if rules.sharing_cooled(last_takeover_at=last_takeover_at, now=now, cooling=cooling):
         return None
-    if _upgraded_since(plan_kind, entitlement.plan_kind):
+    if plan_upgraded(plan_kind, entitlement.plan_kind):
         return None
     return SharingWarning(seat_id=entitlement.seat_id, plan_kind=plan_kind, flagged_at=flagged_at)
 
@@ -133,15 +132,6 @@ def slot_holder_for(*, request: HttpRequest, now: datetime) -> str:
     if not device or seen is None or now >= seen + lease:
         return ""
     return device
-
-
-def device_name(device_key: str) -> str:
-    """A readable name of the device holding a slot ("Chrome on Android")."""
-    if device_key.isdigit():
-        device = Device.objects.filter(pk=int(device_key)).only("browser", "platform").first()
-        if device is not None:
-            return device.name
-    return ""
 
 
 # The staff view

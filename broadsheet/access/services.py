@@ -19,13 +19,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
-from broadsheet.accounts.models import Device
 from broadsheet.accounts.sessions import device_id_for_request
 from broadsheet.audience.services import paywall_hit_record
 from broadsheet.subscriptions.rules import PLAN_RANK
 from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
 
 from . import rules
+from .devices import device_name
 from .models import CountKind, DailyCount, SharingFlag, Takeover
 from .rules import Ask, Decision, MeterOutcome, Reader, SlotOutcome
 from .stores import StoreUnavailableError, get_store
@@ -296,14 +296,6 @@ def slot_take_over(*, request: HttpRequest, now: datetime) -> SlotOutcome | None
     return outcome
 
 
-def _device_label(device_key: str) -> str:
-    if device_key.isdigit():
-        device = Device.objects.filter(pk=int(device_key)).first()
-        if device is not None:
-            return device.name[:80]
-    return ""
-
-
 @transaction.atomic
 def takeover_record(
     *, seat_id: int, plan_kind: str, from_device: str, to_device: str, now: datetime
@@ -313,8 +305,8 @@ def takeover_record(
         seat_id=seat_id,
         from_device=from_device,
         to_device=to_device,
-        from_label=_device_label(from_device),
-        to_label=_device_label(to_device),
+        from_label=device_name(from_device)[:80],
+        to_label=device_name(to_device)[:80],
         at=now,
     )
     count_add(kind=CountKind.TAKEOVER, now=now)
@@ -396,10 +388,10 @@ def sharing_flags_settle(*, now: datetime) -> int:
     ):
         if rules.sharing_cooled(last_takeover_at=flag.last_takeover_at, now=now, cooling=cooling):
             ended += sharing_flag_end(seat_id=flag.seat_id, reason="cooled", now=now)
-        elif _upgraded_since(flag.plan_kind, flag.seat.subscription.plan.kind):
+        elif plan_upgraded(flag.plan_kind, flag.seat.subscription.plan.kind):
             ended += sharing_flag_end(seat_id=flag.seat_id, reason="upgraded", now=now)
     return ended
 
 
-def _upgraded_since(flagged_kind: str, current_kind: str) -> bool:
+def plan_upgraded(flagged_kind: str, current_kind: str) -> bool:
     return PLAN_RANK.get(current_kind, 0) > PLAN_RANK.get(flagged_kind, 0)

@@ -51,6 +51,37 @@ def _page_key(request: HttpRequest) -> str:
     return "pagecache:page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+def _lookup(request: HttpRequest, page_key: str) -> tuple[HttpResponse | None, str | None, str]:
+    """The page stored under this key if it is of the current generation of its scope, with
+    that generation and scope; one cache round trip."""
+    scope = scope_for_path(request.path)
+    gen_key = generation_key(scope)
+    found = cache.get_many([page_key, gen_key])
+    generation = found.get(gen_key)
+    stored = found.get(page_key)
+    if stored is None or generation is None or stored[0] != generation:
+        return None, generation, scope
+    _generation, status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response, generation, scope
+
+
+def _keep(
+    page_key: str, response: HttpResponse, *, scope: str, generation: str | None, edition: bool
+) -> None:
+    """Store the page under the scope's generation (minting one if the scope has none yet);
+    `edition` adds the X-Edition header the front proxy bans by."""
+    if generation is None:
+        generation = page_cache_new_generation(scope=scope)
+    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    if edition:
+        headers["X-Edition"] = scope
+    stored = (generation, response.status_code, headers, response.content)
+    cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -97,35 +128,19 @@ class AnonymousPageCacheMiddleware:
     def _serve(self, request: HttpRequest) -> HttpResponse:
         if not _is_anonymous_read(request):
             return self.get_response(request)
-
-        scope = scope_for_path(request.path)
-        page_key, gen_key = _page_key(request), generation_key(scope)
-        found = cache.get_many([page_key, gen_key])
-        generation = found.get(gen_key)
-        stored = found.get(page_key)
-        if stored is not None and generation is not None and stored[0] == generation:
-            return self._rebuild(stored, hit=True)
+        page_key = _page_key(request)
+        hit, generation, scope = _lookup(request, page_key)
+        if hit is not None:
+            self._mark_public(hit)
+            hit["X-Page-Cache"] = "hit"
+            return hit
 
         response = self.get_response(request)
         if _is_shareable(response):
-            if generation is None:
-                generation = page_cache_new_generation(scope=scope)
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            headers["X-Edition"] = scope
-            stored = (generation, response.status_code, headers, response.content)
-            cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
+            _keep(page_key, response, scope=scope, generation=generation, edition=True)
             response["X-Edition"] = scope
             self._mark_public(response)
             response["X-Page-Cache"] = "miss"
-        return response
-
-    def _rebuild(self, stored: tuple, *, hit: bool) -> HttpResponse:
-        _generation, status, headers, content = stored
-        response = HttpResponse(content, status=status)
-        for name, value in headers.items():
-            response[name] = value
-        self._mark_public(response)
-        response["X-Page-Cache"] = "hit" if hit else "miss"
         return response
 
     @staticmethod
@@ -161,18 +176,11 @@ class MemberPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._is_member_read(request):
             return self.get_response(request)
-        scope = scope_for_path(request.path)
-        page_key, gen_key = _member_page_key(request), generation_key(scope)
-        found = cache.get_many([page_key, gen_key])
-        generation = found.get(gen_key)
-        stored = found.get(page_key)
-        if stored is not None and generation is not None and stored[0] == generation:
-            _generation, status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers.items():
-                response[name] = value
-            response["X-Page-Cache"] = "member-hit"
-            return response
+        page_key = _member_page_key(request)
+        hit, generation, scope = _lookup(request, page_key)
+        if hit is not None:
+            hit["X-Page-Cache"] = "member-hit"
+            return hit
 
         csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         setattr(request, MEMBER_SHELL_ATTRIBUTE, True)
@@ -180,14 +188,7 @@ class MemberPageCacheMiddleware:
         used_csrf = csrf_before or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         opted_in = getattr(request, SHAREABLE_FOR_MEMBERS_ATTRIBUTE, False)
         if opted_in and _is_shareable(response) and not used_csrf:
-            if generation is None:
-                generation = page_cache_new_generation(scope=scope)
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(
-                page_key,
-                (generation, response.status_code, headers, response.content),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            _keep(page_key, response, scope=scope, generation=generation, edition=False)
             response["X-Page-Cache"] = "member-miss"
         return response
 

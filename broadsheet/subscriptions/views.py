@@ -199,18 +199,32 @@ def _back() -> HttpResponse:
     return redirect("subscriptions:mine")
 
 
+def _invitee_email(request: HttpRequest, *, missing: str) -> str | None:
+    """The address a reader typed to invite someone, or None after saying what is wrong (a
+    malformed address, or too many invitations: seat and admin invitations share one limit,
+    as both send email to addresses the reader types)."""
+    from allauth.core import ratelimit
+
+    email = request.POST.get("email", "").strip()
+    try:
+        if len(email) > 254:  # the longest address SMTP carries
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        messages.error(request, missing)
+        return None
+    if not ratelimit.consume(request, action="subscription_invite", user=request.user):
+        messages.error(request, _("You have sent many invitations. Try again later."))
+        return None
+    return email
+
+
 @login_required
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
-    from allauth.core import ratelimit
-
     subscription = _managed(request, pk)
-    email = request.POST.get("email", "").strip()
-    if "@" not in email or len(email) > 254:
-        messages.error(request, _("Give the email address of the person to invite."))
-        return _back()
-    if not ratelimit.consume(request, action="subscription_invite", user=request.user):
-        messages.error(request, _("You have sent many invitations. Try again later."))
+    email = _invitee_email(request, missing=_("Give the email address of the person to invite."))
+    if email is None:
         return _back()
     try:
         services.invitation_send(
@@ -233,20 +247,11 @@ def admin_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """An admin of a Business organisation invites another admin by email. Every address
     gets the same answer, account or not: the invitation goes by email, and only the owner
     of the address can accept it."""
-    from allauth.core import ratelimit
-
     subscription = _managed(request, pk)
-    email = request.POST.get("email", "").strip()
-    try:
-        if len(email) > 254:  # the longest address SMTP carries
-            raise ValidationError("too long")
-        validate_email(email)
-    except ValidationError:
-        messages.error(request, _("Give the email address of the person to make an admin."))
-        return _back()
-    # Shares the limit of seat invitations: both send email to addresses the reader types.
-    if not ratelimit.consume(request, action="subscription_invite", user=request.user):
-        messages.error(request, _("You have sent many invitations. Try again later."))
+    email = _invitee_email(
+        request, missing=_("Give the email address of the person to make an admin.")
+    )
+    if email is None:
         return _back()
     try:
         services.organisation_admin_invite(
