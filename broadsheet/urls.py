@@ -29,7 +29,6 @@ urlpatterns += i18n_patterns(
     path("", include("broadsheet.newsroom.urls")),
     path("", include("broadsheet.syndication.urls")),
     path("", include("broadsheet.newsletters.urls")),
-    path("", include("broadsheet.audience.urls")),
     path("accounts/", include("broadsheet.accounts.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("subscription/", include("broadsheet.subscriptions.urls")),

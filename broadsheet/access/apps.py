@@ -8,4 +8,4 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import holes, signals  # noqa: F401

@@ -8,18 +8,18 @@ results and newsletters never carry bodies at all (see docs/access.md).
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from broadsheet.accounts.sessions import device_id_for_request
+from broadsheet.accounts.sessions import device_id_for_request, signed_in_user
 from broadsheet.audience.services import paywall_hit_record
 from broadsheet.subscriptions.rules import PLAN_RANK
 from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
@@ -32,8 +32,6 @@ from .stores import StoreUnavailableError, get_store
 
 logger = logging.getLogger(__name__)
 
-READER_COOKIE_SALT = "broadsheet.access.reader"
-
 
 def lease() -> timedelta:
     return timedelta(seconds=settings.ACCESS_SLOT_LEASE_SECONDS)
@@ -43,25 +41,52 @@ def meter_period() -> timedelta:
     return timedelta(days=settings.ACCESS_METER_DAYS)
 
 
-# The anonymous reader's id: a random id in a signed, HttpOnly cookie.
+# The anonymous reader's id: a random token in an HttpOnly cookie, minted by whoever answers
+# the page (Varnish at the edge in production, else reader_id_for below). It is a bearer id,
+# not a signed one: anyone can become a new reader by dropping the cookie, so a signature would
+# protect nothing, while it would stop the edge from minting ids (docs/decisions.md). A value
+# that is not a well-formed id (tampered, truncated) is a new reader, who gets a valid id.
+
+READER_ID = re.compile(r"[0-9a-z]{16,64}")
+# Longer than any meter period: the cookie names the reader, the store decides what it holds.
+READER_COOKIE_SECONDS = 400 * 24 * 3600
+_MINTED_ATTRIBUTE = "access_minted_reader_id"
 
 
 def reader_id_from_request(request: HttpRequest) -> str | None:
-    raw = request.COOKIES.get(settings.ACCESS_READER_COOKIE)
-    if not raw:
-        return None
-    try:
-        return signing.Signer(salt=READER_COOKIE_SALT).unsign(raw)
-    except signing.BadSignature:
-        return None
+    """The reader id this request carries, if well formed. Cookies from before ids were
+    minted at the edge are `<id>:<signature>`: their id part is the same reader still."""
+    raw = request.COOKIES.get(settings.ACCESS_READER_COOKIE, "")
+    candidate = raw.partition(":")[0]
+    if READER_ID.fullmatch(candidate):
+        return candidate
+    return getattr(request, _MINTED_ATTRIBUTE, None)
 
 
-def reader_id_new() -> str:
-    return uuid.uuid4().hex
+def reader_id_for(request: HttpRequest) -> str:
+    """The reader id of this request, minting one (remembered on the request, for
+    reader_cookie_set) when it carries none."""
+    reader_id = reader_id_from_request(request)
+    if reader_id is None:
+        reader_id = uuid.uuid4().hex
+        setattr(request, _MINTED_ATTRIBUTE, reader_id)
+    return reader_id
 
 
-def reader_cookie_value(reader_id: str) -> str:
-    return signing.Signer(salt=READER_COOKIE_SALT).sign(reader_id)
+def reader_id_minted(request: HttpRequest) -> str | None:
+    """The id minted for this request, which its response must set as the reader cookie."""
+    return getattr(request, _MINTED_ATTRIBUTE, None)
+
+
+def reader_cookie_set(response: HttpResponse, reader_id: str) -> None:
+    response.set_cookie(
+        settings.ACCESS_READER_COOKIE,
+        reader_id,
+        max_age=READER_COOKIE_SECONDS,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
 
 
 def device_key_for_request(request: HttpRequest) -> str:
@@ -74,15 +99,8 @@ def device_key_for_request(request: HttpRequest) -> str:
 
 
 def request_user(request: HttpRequest):
-    """The signed-in user, or None. A page served from the anonymous cache has no user at all,
-    and a request without a session cookie is not asked for one: touching the session would
-    mark the page "Vary: Cookie" and keep it out of the shared cache."""
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return None
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    return user
+    """The signed-in user, or None (broadsheet.accounts.sessions.signed_in_user)."""
+    return signed_in_user(request)
 
 
 # Counting, for the staff view.
@@ -156,8 +174,6 @@ class Reading:
     meter: MeterOutcome | None
     slot: SlotOutcome | None
     device: str = ""
-    # An anonymous reader who had no reader cookie yet: set this one.
-    new_reader_id: str = ""
 
 
 def reading_decide(
@@ -170,7 +186,6 @@ def reading_decide(
     reader = Reader(signed_in=user is not None, entitled=entitlement is not None)
     meter = slot = None
     device = ""
-    new_reader_id = ""
     store = get_store()
     needed = rules.ask(level=level, reader=reader)
     if needed is Ask.SLOT:
@@ -185,10 +200,8 @@ def reading_decide(
         if user is not None:
             meter_name, limit = f"u{user.pk}", settings.ACCESS_REGISTERED_METER
         else:
-            reader_id = reader_id_from_request(request)
-            if reader_id is None:
-                reader_id = new_reader_id = reader_id_new()
-            meter_name, limit = f"r{reader_id}", settings.ACCESS_ANONYMOUS_METER
+            meter_name = f"r{reader_id_for(request)}"
+            limit = settings.ACCESS_ANONYMOUS_METER
         try:
             meter = store.meter_count(
                 meter=meter_name, article_id=article_id, limit=limit, period=meter_period(), now=now
@@ -208,7 +221,6 @@ def reading_decide(
         meter=meter,
         slot=slot,
         device=device,
-        new_reader_id=new_reader_id,
     )
 
 

@@ -5,12 +5,6 @@ from . import views
 app_name = "access"
 
 urlpatterns = [
-    path("_access/body/<int:article_id>/", views.article_body, name="article_body"),
     path("_access/heartbeat/", views.heartbeat, name="heartbeat"),
     path("_access/read-here/", views.take_over, name="take_over"),
-    path(
-        "_access/sharing-warning/<str:language>/",
-        views.sharing_warning,
-        name="sharing_warning",
-    ),
 ]

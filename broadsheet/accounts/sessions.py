@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib import auth
 from django.http import HttpRequest
 
 DEVICE_ID = "accounts_device"
@@ -20,9 +21,28 @@ def session_delete(*, session_key: str) -> None:
 
 def device_id_for_request(request: HttpRequest) -> int | None:
     """The Device of this signed-in browser, without a query (None when signed out)."""
-    session = getattr(request, "session", None)
-    if session is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    if signed_in_user(request) is None:
         return None
-    if not request.user.is_authenticated:
+    return request.session.get(DEVICE_ID)
+
+
+def signed_in_user(request: HttpRequest):
+    """The signed-in user of this request, or None; the one way every app asks.
+
+    A request without a session cookie is never asked for a session: touching it would mark
+    the response "Vary: Cookie" and keep an anonymous page out of the shared cache. A request
+    that skipped the middleware (a hole answered by HoleMiddleware) loads its session and
+    user here, through Django's own checks (the session's auth hash included), once.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
-    return session.get(DEVICE_ID)
+    user = getattr(request, "user", None)
+    if user is None:
+        if not hasattr(request, "session"):
+            engine = import_module(settings.SESSION_ENGINE)
+            request.session = engine.SessionStore(request.COOKIES[settings.SESSION_COOKIE_NAME])
+        user = auth.get_user(request)
+        request.user = user
+    if not user.is_authenticated:
+        return None
+    return user

@@ -6,3 +6,6 @@ class AudienceConfig(AppConfig):
     name = "broadsheet.audience"
     label = "audience"
     verbose_name = _("Audience")
+
+    def ready(self) -> None:
+        from . import holes  # noqa: F401  (registers the "Most viewed" hole)

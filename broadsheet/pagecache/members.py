@@ -5,6 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 SHAREABLE_FOR_MEMBERS_ATTRIBUTE = "shareable_for_members"
+# Set on a request whose page is rendered for the members' shared copy.
+MEMBER_SHELL_ATTRIBUTE = "page_shell_for_members"
+
+
+def is_members_copy(request: HttpRequest | None) -> bool:
+    """The page being rendered is the copy all signed-in readers share: nothing personal may
+    go in it (personal parts are holes: broadsheet.pagecache.holes)."""
+    return bool(getattr(request, MEMBER_SHELL_ATTRIBUTE, False))
 
 
 def mark_shareable_for_members(request: HttpRequest) -> None:

@@ -8,10 +8,18 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 
-from .fragments import ESI_TAG, fill_fragments, is_private_fragment, surrogate_handles_esi
-from .members import SHAREABLE_FOR_MEMBERS_ATTRIBUTE
+from .holes import (
+    HOLES_PREFIX,
+    PAGE_HOLES_ATTRIBUTE,
+    REGISTRY,
+    PlacedHole,
+    fill_page,
+    has_private_hole,
+    page_holes,
+)
+from .members import MEMBER_SHELL_ATTRIBUTE, SHAREABLE_FOR_MEMBERS_ATTRIBUTE
 from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
@@ -24,7 +32,19 @@ KEPT_HEADERS = (
     "X-Edition",
     "X-Robots-Tag",
 )
-UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/healthz", "/_access/", "/_audience/")
+UNCACHED_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/healthz",
+    "/_access/",
+    "/_audience/",
+    HOLES_PREFIX,
+)
+
+
+def surrogate_handles_esi(request: HttpRequest) -> bool:
+    """A front proxy (Varnish) in front fills the holes itself."""
+    return "ESI/1.0" in request.headers.get("Surrogate-Capability", "")
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
@@ -61,7 +81,15 @@ def _lookup(request: HttpRequest, page_key: str) -> tuple[HttpResponse | None, s
     stored = found.get(page_key)
     if stored is None or generation is None or stored[0] != generation:
         return None, generation, scope
-    _generation, status, headers, content = stored
+    _generation, status, headers, content, holes = stored
+    placed = [
+        PlacedHole(hole=REGISTRY[name], params=params, tag=tag)
+        for name, params, tag in holes
+        if name in REGISTRY
+    ]
+    if len(placed) != len(holes):  # a hole this code no longer has: render the page afresh
+        return None, generation, scope
+    setattr(request, PAGE_HOLES_ATTRIBUTE, placed)
     response = HttpResponse(content, status=status)
     for name, value in headers.items():
         response[name] = value
@@ -69,7 +97,13 @@ def _lookup(request: HttpRequest, page_key: str) -> tuple[HttpResponse | None, s
 
 
 def _keep(
-    page_key: str, response: HttpResponse, *, scope: str, generation: str | None, edition: bool
+    request: HttpRequest,
+    page_key: str,
+    response: HttpResponse,
+    *,
+    scope: str,
+    generation: str | None,
+    edition: bool,
 ) -> None:
     """Store the page under the scope's generation (minting one if the scope has none yet);
     `edition` adds the X-Edition header the front proxy bans by."""
@@ -78,7 +112,8 @@ def _keep(
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     if edition:
         headers["X-Edition"] = scope
-    stored = (generation, response.status_code, headers, response.content)
+    holes = tuple((placed.hole.name, placed.params, placed.tag) for placed in page_holes(request))
+    stored = (generation, response.status_code, headers, response.content, holes)
     cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
 
 
@@ -88,42 +123,18 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self._serve(request)
-        if (
-            not response.streaming
-            and b"<esi:include" in response.content
-            and not surrogate_handles_esi(request)
-        ):
-            response.content, private_responses = fill_fragments(request, response.content)
-            if response.has_header("Content-Length"):
-                # CommonMiddleware measured the page with its holes; measure it filled.
-                response["Content-Length"] = str(len(response.content))
-            if private_responses:
-                self._make_private(response, private_responses)
-        elif surrogate_handles_esi(request) and not response.streaming:
-            sources = [m.decode() for m in ESI_TAG.findall(response.content)]
-            if sources:
-                response["Surrogate-Control"] = 'content="ESI/1.0"'
-                if any(is_private_fragment(src) for src in sources):
-                    # The front proxy caches the page but must not let anyone downstream
-                    # (browsers, a CDN) keep the page it assembled for one reader.
-                    response["X-Private-Holes"] = "1"
+        holes = page_holes(request)
+        if not holes or response.streaming:
+            return response
+        if surrogate_handles_esi(request):
+            response["Surrogate-Control"] = 'content="ESI/1.0"'
+            if has_private_hole(holes):
+                # The front proxy caches the page but must not let anyone downstream
+                # (browsers, a CDN) keep the page it assembles for one reader.
+                response["X-Private-Holes"] = "1"
+        else:
+            fill_page(request, response, holes)
         return response
-
-    @staticmethod
-    def _make_private(response: HttpResponse, private_responses: list[HttpResponse]) -> None:
-        """A page filled with a reader's own fragment is that reader's: never stored by a
-        browser or shared cache, and it carries the cookies its fragments set."""
-        for fragment in private_responses:
-            for name, morsel in fragment.cookies.items():
-                response.cookies[name] = morsel
-            for header in ("X-Access",):
-                if fragment.has_header(header):
-                    response[header] = fragment[header]
-        if "Cache-Control" in response:
-            del response["Cache-Control"]
-        add_never_cache_headers(response)
-        patch_cache_control(response, private=True)
-        patch_vary_headers(response, ["Cookie"])
 
     def _serve(self, request: HttpRequest) -> HttpResponse:
         if not _is_anonymous_read(request):
@@ -137,7 +148,7 @@ class AnonymousPageCacheMiddleware:
 
         response = self.get_response(request)
         if _is_shareable(response):
-            _keep(page_key, response, scope=scope, generation=generation, edition=True)
+            _keep(request, page_key, response, scope=scope, generation=generation, edition=True)
             response["X-Edition"] = scope
             self._mark_public(response)
             response["X-Page-Cache"] = "miss"
@@ -147,9 +158,6 @@ class AnonymousPageCacheMiddleware:
     def _mark_public(response: HttpResponse) -> None:
         # Browsers revalidate; shared caches (the front proxy) may keep it until purged.
         patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS)
-
-
-MEMBER_SHELL_ATTRIBUTE = "page_shell_for_members"
 
 
 def _member_page_key(request: HttpRequest) -> str:
@@ -188,7 +196,7 @@ class MemberPageCacheMiddleware:
         used_csrf = csrf_before or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         opted_in = getattr(request, SHAREABLE_FOR_MEMBERS_ATTRIBUTE, False)
         if opted_in and _is_shareable(response) and not used_csrf:
-            _keep(page_key, response, scope=scope, generation=generation, edition=False)
+            _keep(request, page_key, response, scope=scope, generation=generation, edition=False)
             response["X-Page-Cache"] = "member-miss"
         return response
 

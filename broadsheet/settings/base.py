@@ -39,6 +39,9 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Earlier keys, comma-separated, still accepted while a rotation settles (sessions, password
+# reset links, signed values); new signatures use SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -74,6 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Holes of cached pages (/_holes/...), answered before anything else runs: the front
+    # proxy asks for one per metered reading (broadsheet/pagecache/holes.py).
+    "broadsheet.pagecache.holes.HoleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "broadsheet.pagecache.middleware.AnonymousPageCacheMiddleware",
@@ -216,8 +222,6 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # Signed-in readers (not staff) are served from a members' copy of each page, with holes.
 PAGE_CACHE_MEMBERS = env_bool("PAGE_CACHE_MEMBERS", True)
-# Holes whose fragment is decided per reader (never cached, run with the reader's request).
-PAGE_CACHE_PRIVATE_FRAGMENT_PREFIXES = ["/_access/"]
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 NEWSROOM_LATEST_RAIL_SIZE = env_int("NEWSROOM_LATEST_RAIL_SIZE", 6)
 

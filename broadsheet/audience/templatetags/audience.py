@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from django import template
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from broadsheet.pagecache.templatetags.pagecache import esi_include
+from broadsheet.pagecache.holes import hole_tag
 
 from ..beacons import beacon_path
 
@@ -42,12 +40,11 @@ def audience_beacon(context, page) -> SafeString:
 def most_viewed_rail(context, window: str = "24h") -> SafeString:
     """A hole in the cached page, filled with the edition's "Most viewed" rail for `window`
     ("24h" or "7d") from its own, shorter-lived cache (ESI)."""
-    # Reversed in the active language: the edition of the page being rendered.
-    src = reverse("audience:most_viewed") + "?" + urlencode({"window": window})
     parts = []
     # The rails' few styles, once per page.
     if not context.render_context.get("audience_styles"):
         context.render_context["audience_styles"] = True
         parts.append(format_html('<link rel="stylesheet" href="{}">', static("audience/rails.css")))
-    parts.append(esi_include(src))
+    # In the active language: the edition of the page being rendered.
+    parts.append(hole_tag(context.get("request"), "most-viewed", window=window))
     return mark_safe("".join(parts))  # noqa: S308  (each part is escaped by format_html)

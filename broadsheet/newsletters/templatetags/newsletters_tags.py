@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils import translation
 
 from broadsheet.newsletters import selectors
+from broadsheet.pagecache.members import is_members_copy
 
 register = template.Library()
 
@@ -17,7 +18,7 @@ def newsletter_signup_box(context, source: str = "article") -> dict:
     prefill = ""
     # Touching request.user loads the session and makes the page vary by cookie, which would
     # keep it out of the shared cache: only a request with a session cookie can be signed in.
-    members_copy = getattr(request, "page_shell_for_members", False)
+    members_copy = is_members_copy(request)
     if request is not None and settings.SESSION_COOKIE_NAME in request.COOKIES and not members_copy:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
