@@ -62,8 +62,13 @@ def urls(edition: str, cold: int) -> dict:
     sample = random.Random(20240101).sample(ids, min(cold, len(ids)))
     by_id = {page.pk: page for page in ArticlePage.objects.filter(pk__in=sample)}
     locale = Locale.objects.get(language_code__iexact=edition)
+    by_level = {
+        level: articles.filter(access_level=level).order_by("-first_published_at", "-pk").first()
+        for level in ("free", "metered", "subscribers")
+    }
     return {
         "article": _path(newest),
+        **{f"{level}_article": _path(page) for level, page in by_level.items() if page},
         "home": _path(home),
         "tag": f"/{locale.language_code}/tag/{tag.slug}/" if tag else None,
         "tag_articles": tag.uses if tag else 0,

@@ -55,12 +55,13 @@ sub vcl_recv {
         return (purge);
     }
 
-    # Only this file sets X-Reader-Cookie (below); a client's own is dropped.
+    # Only this file sets X-Reader-Cookie and X-Reader-Minted (below); a client's are dropped.
     if (req.esi_level == 0) {
         unset req.http.X-Reader-Cookie;
+        unset req.http.X-Reader-Minted;
     }
 
-    # Varnish fills the page's <esi:include> holes itself (broadsheet/pagecache/fragments.py);
+    # Varnish fills the page's <esi:include> holes itself (broadsheet/pagecache/holes.py);
     # set here, never taken from the client.
     set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
 
@@ -76,24 +77,32 @@ sub vcl_recv {
         return (pass);
     }
 
-    # Each reader's share of a metered or gated article is a private ESI fragment under
-    # /_access/ (broadsheet/access): never cached, and it needs the reader's own cookie, which
-    # the page's request saved in X-Reader-Cookie before dropping it for the cache lookup.
-    if (req.url ~ "^/_access/") {
+    # A reader's own hole (the body of a metered or gated article): never cached, answered by
+    # Django with the reader's cookie, which the page's request saved in X-Reader-Cookie before
+    # dropping it for the cache lookup.
+    if (req.url ~ "^/_holes/private/") {
         if (req.esi_level > 0 && req.http.X-Reader-Cookie) {
             set req.http.Cookie = req.http.X-Reader-Cookie;
         }
         unset req.http.X-Reader-Cookie;
         return (pass);
     }
-    # A reader without the metering cookie yet, on what may be an article: Django answers
-    # (from its own page cache) and fills the body itself, so the cookie it mints reaches the
-    # browser; Varnish would drop a fragment's Set-Cookie.
-    if (req.url ~ "^/[a-z]{2}-[a-z]{2}/[^/?]+/[^/?]+/" && req.http.Cookie !~ "(^|;\s*)bs_reader=") {
-        unset req.http.Surrogate-Capability;
-        return (pass);
+
+    # Every anonymous page is served from the cache, whoever asks. The meter needs to know the
+    # reader: one without a well-formed reader id (new, a crawler, a tampered or truncated
+    # cookie) gets one minted here, used by this request's holes and set in vcl_deliver. It is
+    # a bearer id, not a secret (docs/decisions.md): Django counts it like any other.
+    if (req.esi_level == 0) {
+        if (req.http.Cookie ~ "(^|;\s*)bs_reader=[0-9a-z]{16,64}(:[A-Za-z0-9_-]+)?(;|$)") {
+            set req.http.X-Reader-Cookie = req.http.Cookie;
+        } else {
+            set req.http.X-Reader-Minted = "e" +
+                std.integer(real=std.random(100000000000000, 900000000000000), fallback=0) +
+                "x" + req.xid + "x" +
+                std.integer(real=std.random(100000000000000, 900000000000000), fallback=0);
+            set req.http.X-Reader-Cookie = "bs_reader=" + req.http.X-Reader-Minted;
+        }
     }
-    set req.http.X-Reader-Cookie = req.http.Cookie;
 
     # Analytics and CSRF cookies would split the cache per reader; an anonymous page needs none
     # (Django does not share a response that sets a cookie, so it never reaches the cache).
@@ -113,10 +122,11 @@ sub vcl_hash {
 }
 
 sub vcl_backend_fetch {
-    # The saved cookie goes to the access fragment only, never with a page fetch.
-    if (bereq.url !~ "^/_access/") {
+    # The saved cookie goes to a reader's own hole only, never with a page fetch.
+    if (bereq.url !~ "^/_holes/private/") {
         unset bereq.http.X-Reader-Cookie;
     }
+    unset bereq.http.X-Reader-Minted;
 }
 
 sub vcl_backend_response {
@@ -141,6 +151,16 @@ sub vcl_deliver {
     if (resp.http.X-Private-Holes) {
         set resp.http.Cache-Control = "private, no-cache, no-store, max-age=0";
         unset resp.http.X-Private-Holes;
+        # The reader id minted in vcl_recv, which this page's holes just counted.
+        if (req.esi_level == 0 && req.http.X-Reader-Minted) {
+            if (req.http.X-Forwarded-Proto == "https") {
+                set resp.http.Set-Cookie = "bs_reader=" + req.http.X-Reader-Minted +
+                    "; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax; Secure";
+            } else {
+                set resp.http.Set-Cookie = "bs_reader=" + req.http.X-Reader-Minted +
+                    "; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax";
+            }
+        }
     }
     # For people debugging the cache; X-Edition stays on the object for bans.
     if (obj.hits > 0) {
