@@ -1,8 +1,12 @@
-"""Site-wide views: health, robots.txt, and error pages in the edition's language."""
+"""Site-wide views: health, robots.txt, and error pages in the edition's language (a 503
+when the database is unavailable)."""
 
 from __future__ import annotations
 
-from django.db import connection
+import sys
+
+from django.core.cache import caches
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -11,17 +15,41 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from broadsheet.pagecache.scopes import SITE_SCOPE, scope_for_path
+from broadsheet.redis_cache import RedisCache
+
+# What Django raises when it cannot reach the database or the database gives up on a query.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def _database_check() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001  (any failure means "not ready")
+        return f"unavailable: {type(error).__name__}"
+    return "ok"
+
+
+def _cache_check() -> str:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache) and not backend.ping():
+        return "unavailable"
+    return "ok"
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness for the load balancer: the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
-    except Exception as error:  # noqa: BLE001  (any failure means "not ready")
-        return JsonResponse({"status": "error", "detail": type(error).__name__}, status=503)
+    """Readiness for the load balancer and Varnish's probe, with each dependency's state.
+
+    Without the database nothing can be served: 503. Without Redis (the cache, sessions' read
+    path, slots and counters) everything is served more slowly: 200, "degraded", so that a
+    Redis outage does not take every web node out of the pool at once.
+    """
+    checks = {"database": _database_check(), "cache": _cache_check()}
+    if checks["database"] != "ok":
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    status = "ok" if all(state == "ok" for state in checks.values()) else "degraded"
+    return JsonResponse({"status": status, "checks": checks})
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -55,5 +83,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No database, no context processors: this must render when everything else is failing.
     _activate_edition_language(request)
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        # The database is down or does not answer in time (DB_CONNECT_TIMEOUT,
+        # DB_STATEMENT_TIMEOUT_MS), wherever the request met it: a view, a middleware, a
+        # template. The reader is told to come back, the load balancer sees a 503.
+        html = loader.get_template("503.html").render({})
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = "30"
+        return response
     html = loader.get_template("500.html").render({"request_path": request.path})
     return HttpResponse(html, status=500)

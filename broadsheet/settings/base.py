@@ -129,20 +129,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A database that accepts connections and never answers must not hang pages: connecting gives
+# up after DB_CONNECT_TIMEOUT seconds (libpq's minimum is 2) and the server ends any statement
+# after DB_STATEMENT_TIMEOUT_MS (0: never); pages then answer 503 (broadsheet/views.py).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that is down is a cache that misses (broadsheet/redis_guard.py): a call waits at most
+# this long on a socket, and after a failure Redis is asked again once per REDIS_RETRY_MS.
+CACHE_REDIS_TIMEOUT_MS = env_int("CACHE_REDIS_TIMEOUT_MS", 100)
+REDIS_RETRY_MS = env_int("REDIS_RETRY_MS", 500)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "broadsheet.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bs"),
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            "OPTIONS": {"timeout": CACHE_REDIS_TIMEOUT_MS / 1000},
         }
     }
     # Sessions read through Redis, written through to the database: a signed-in page view
-    # costs no session query, and a lost Redis loses no session.
+    # costs no session query, and a lost Redis loses no session (a miss reads the database).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # A cache every process on the box shares, so that a purge from one web process or the
@@ -374,8 +389,6 @@ ACCESS_REDIS_URL = os.environ.get("ACCESS_REDIS_URL", REDIS_URL)
 ACCESS_REDIS_PREFIX = os.environ.get("ACCESS_REDIS_PREFIX", "acc")
 # A reader's request never waits longer than this on Redis (milliseconds).
 ACCESS_REDIS_TIMEOUT_MS = env_int("ACCESS_REDIS_TIMEOUT_MS", 100)
-# After a failure, Redis is not asked again for this many seconds (requests fail fast).
-ACCESS_REDIS_RETRY_SECONDS = env_int("ACCESS_REDIS_RETRY_SECONDS", 2)
 # Metered articles: per anonymous reader (cookie) and per registered free reader, per period.
 ACCESS_ANONYMOUS_METER = env_int("ACCESS_ANONYMOUS_METER", 3)
 ACCESS_REGISTERED_METER = env_int("ACCESS_REGISTERED_METER", 10)

@@ -1,6 +1,7 @@
 """The slot and meter store: Redis when ACCESS_REDIS_URL is set, else the database.
 
-One store object per process and configuration; it holds Redis's connection pool.
+One store object per process and configuration; its client and circuit breaker are the
+process's ones for that Redis (broadsheet/redis_guard.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ def get_store() -> AccessStore:
         url,
         settings.ACCESS_REDIS_PREFIX,
         settings.ACCESS_REDIS_TIMEOUT_MS,
-        settings.ACCESS_REDIS_RETRY_SECONDS,
     )
     store = _stores.get(config)
     if store is None:
@@ -44,7 +44,6 @@ def get_store() -> AccessStore:
                     url=url,
                     prefix=settings.ACCESS_REDIS_PREFIX,
                     timeout=settings.ACCESS_REDIS_TIMEOUT_MS / 1000,
-                    retry_after=settings.ACCESS_REDIS_RETRY_SECONDS,
                 )
                 _stores[config] = store
     return store

@@ -17,10 +17,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-from broadsheet.redis_guard import RedisGuard
+from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client
 
 from ..rules import MeterOutcome, SlotOutcome
 from .base import StoreUnavailableError
@@ -135,27 +133,22 @@ def _text(value) -> str:
 class RedisStore:
     name = "redis"
 
-    def __init__(self, *, url: str, prefix: str, timeout: float, retry_after: float = 2.0):
+    def __init__(self, *, url: str, prefix: str, timeout: float):
         self.prefix = prefix
-        self.retry_after = retry_after
-        self.client = redis.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=30,
-            # One quick retry covers a connection that went stale when Redis restarted.
-            retry=Retry(NoBackoff(), 1),
-        )
+        self.client = redis_client(url, timeout=timeout)
         self._claim = self.client.register_script(SLOT_CLAIM)
         self._heartbeat = self.client.register_script(SLOT_HEARTBEAT)
         self._take_over = self.client.register_script(SLOT_TAKE_OVER)
         self._release = self.client.register_script(SLOT_RELEASE)
         self._meter = self.client.register_script(METER_COUNT)
         # While Redis is down, fail at once instead of making every reader wait a timeout.
-        self._guard = RedisGuard(
-            name="access store", retry_after=retry_after, unavailable=StoreUnavailableError
-        )
-        self._call = self._guard.call
+        self._guard = guard_for(url)
+
+    def _call(self, function, *args, **kwargs):
+        try:
+            return self._guard.call(function, *args, **kwargs)
+        except RedisUnavailableError as error:
+            raise StoreUnavailableError(str(error)) from error
 
     def _script(self, script, key: str, *args):
         """EVALSHA of one of the scripts on one key. redis-py's Script.__call__ does the same

@@ -11,8 +11,8 @@ from django.utils import timezone
 from broadsheet.access import services
 from broadsheet.access.models import CountKind, DailyCount
 from broadsheet.access.stores import get_store
-from broadsheet.audience.tests.test_fault import REDIS_SERVER, PrivateRedis, free_port
 from broadsheet.newsroom.tests import factories
+from broadsheet.tests.topology import PrivateRedis, require
 
 from .conftest import device_client, subscriber_create
 
@@ -22,17 +22,14 @@ SECRET = "What the minutes say."
 
 
 @pytest.fixture
-def private_redis(settings):
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is missing: apt-get install -y redis-server")
-    server = PrivateRedis(free_port())
-    server.start()
-    settings.ACCESS_REDIS_URL = server.url
-    settings.ACCESS_REDIS_PREFIX = "acc-fault"
-    # Ask Redis again on every request, so the test sees it come back at once.
-    settings.ACCESS_REDIS_RETRY_SECONDS = 0
-    yield server
-    server.kill()
+def private_redis(settings, tmp_path):
+    require(postgres=False, redis=True)
+    with PrivateRedis(logs=tmp_path) as server:
+        settings.ACCESS_REDIS_URL = server.url
+        settings.ACCESS_REDIS_PREFIX = "acc-fault"
+        # Ask Redis again on every request, so the test sees it come back at once.
+        settings.REDIS_RETRY_MS = 0
+        yield server
 
 
 def test_redis_stops_and_comes_back(private_redis, en_world):

@@ -25,10 +25,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-from broadsheet.redis_guard import RedisGuard
+from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client
 
 from ..hits import Hit, Kind, hour_index, window_hours
 from .base import (
@@ -165,29 +163,22 @@ class RedisStore(CounterStore):
         prefix: str,
         dedupe: timedelta,
         timeout: float = 0.25,
-        retry_after: float = 5.0,
     ):
         self.prefix = prefix
         self.dedupe_ms = int(dedupe.total_seconds() * 1000)
-        self.retry_after = retry_after
-        self.client = redis.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=30,
-            # One quick retry covers a connection that went stale when Redis restarted; more
-            # would only keep a reader's request waiting on a Redis that is down.
-            retry=Retry(NoBackoff(), 1),
-        )
+        self.client = redis_client(url, timeout=timeout)
         self._record = self.client.register_script(RECORD)
         self._top = self.client.register_script(TOP)
         self._roll = self.client.register_script(ROLL)
         self._rebuild = self.client.register_script(REBUILD)
         # Reaching Redis: fail fast while it is down, so that a dead Redis costs readers nothing.
-        self._guard = RedisGuard(
-            name="audience counters", retry_after=retry_after, unavailable=StoreUnavailableError
-        )
-        self._call = self._guard.call
+        self._guard = guard_for(url)
+
+    def _call(self, function, *args, **kwargs):
+        try:
+            return self._guard.call(function, *args, **kwargs)
+        except RedisUnavailableError as error:
+            raise StoreUnavailableError(str(error)) from error
 
     def _key(self, edition: str, *parts: object) -> str:
         return f"{{{self.prefix}:{edition}}}:" + ":".join(str(part) for part in parts)

@@ -6,85 +6,30 @@ kills nothing shared."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 from datetime import timedelta
 
 import pytest
-import redis
 from django.test import Client
 from django.utils import timezone
 
 from broadsheet.audience import selectors, services
 from broadsheet.audience.beacons import beacon_path
 from broadsheet.audience.models import ArticleHourlyCount
+from broadsheet.tests.topology import PrivateRedis, require
 
 from .conftest import reader, view
 
 pytestmark = pytest.mark.django_db
 
-REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
 
 @pytest.fixture
-def private_redis():
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is missing: apt-get install -y redis-server")
-    server = PrivateRedis(free_port())
-    server.start()
-    yield server
-    server.kill()
+def private_redis(settings, tmp_path):
+    require(postgres=False, redis=True)
+    # Ask Redis again on every call, so the test sees it come back at once.
+    settings.REDIS_RETRY_MS = 0
+    with PrivateRedis(logs=tmp_path) as server:
+        yield server
 
 
 def ranking(edition="en-us") -> dict[int, int]:
@@ -117,7 +62,6 @@ def test_redis_dies_and_comes_back_empty(private_redis, settings, clock, en_arti
     assert tick["editions"]["en-us"] == {"error": "store unavailable"}
 
     private_redis.start()  # empty: everything it had is gone
-    clock.shift(timedelta(seconds=10))  # past the pause after a failure
     for number in range(20, 22):
         view(client, second, beacon=beacon[second.pk], headers=reader(number))
 
