@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -437,8 +438,9 @@ class Varnish(Service):
     def __init__(self, *, backend_port: int, logs: Path):
         super().__init__(logs=logs)
         self.port = free_port()
-        self.workdir = self.logs / "varnish"
-        self.workdir.mkdir(exist_ok=True)
+        # varnishd reads its VCL as an unprivileged user: a directory it can reach (pytest's
+        # tmp_path is private to root), removed with the process.
+        self.workdir = Path(tempfile.mkdtemp(prefix="broadsheet-varnish-"))
         self.workdir.chmod(0o755)
         (self.workdir / "default.vcl").write_text(backend_vcl(host=HOST, port=backend_port))
 
@@ -456,12 +458,17 @@ class Varnish(Service):
             "malloc,64m",
         ]
 
+    def stop(self, stop_signal: int | None = None) -> None:
+        super().stop(stop_signal)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
     def _answers(self) -> bool:
         try:
-            HttpClient(self.port).get("/healthz")
-            return True
+            _status, _headers, body = HttpClient(self.port).get("/healthz")
         except OSError:
             return False
+        # Varnish's own 503 ("Guru Meditation") while it has not reached the backend yet.
+        return b"Guru Meditation" not in body
 
     def wait_ready(self) -> None:
         _wait("varnishd", self._answers, self, timeout=60)

@@ -20,6 +20,9 @@ backend django {
         .timeout = 2s;
         .window = 5;
         .threshold = 3;
+        # Healthy from the start: a restarted Varnish serves at once instead of answering
+        # 503 until the first probes come back.
+        .initial = 3;
     }
 }
 
@@ -79,10 +82,14 @@ sub vcl_recv {
 
     # A reader's own hole (the body of a metered or gated article): never cached, answered by
     # Django with the reader's cookie, which the page's request saved in X-Reader-Cookie before
-    # dropping it for the cache lookup.
+    # dropping it for the cache lookup. An include starts from the page request's headers as
+    # the client sent them, so it reads what vcl_recv made of them through req_top.
     if (req.url ~ "^/_holes/private/") {
-        if (req.esi_level > 0 && req.http.X-Reader-Cookie) {
-            set req.http.Cookie = req.http.X-Reader-Cookie;
+        if (req.esi_level > 0) {
+            unset req.http.Cookie;
+            if (req_top.http.X-Reader-Cookie) {
+                set req.http.Cookie = req_top.http.X-Reader-Cookie;
+            }
         }
         unset req.http.X-Reader-Cookie;
         return (pass);
