@@ -21,9 +21,14 @@ from django.utils.translation import get_language, ngettext
 from broadsheet.pagecache.holes import Filled, HoleRequestError, hole
 
 from . import services
-from .rendering import body_context, body_html
+from .rendering import body_cache_key, body_context, body_html
 from .rules import Show
-from .selectors import ArticleFacts, article_facts, sharing_warning_for
+from .selectors import (
+    ArticleFacts,
+    article_facts,
+    article_facts_cache_key,
+    sharing_warning_for,
+)
 from .services import Reading
 
 # Walls are the same for every reader who meets them on an article (signed in or not).
@@ -42,7 +47,11 @@ def article_id_parse(raw: str) -> int:
 def article_body(request: HttpRequest, *, article: str) -> Filled:
     """What this reader may see of the article's body: the body itself, or a wall, the
     paywall or the device notice."""
-    facts = article_facts(article_id=article_id_parse(article))
+    article_id = article_id_parse(article)
+    # The article's facts and its rendered body in one round trip.
+    facts_key, body_key = article_facts_cache_key(article_id), body_cache_key(article_id)
+    found = cache.get_many([facts_key, body_key])
+    facts = article_facts(article_id=article_id, cached=found.get(facts_key))
     if facts is None:
         return Filled(html="")
     now = timezone.now()
@@ -55,7 +64,7 @@ def article_body(request: HttpRequest, *, article: str) -> Filled:
     )
     show = reading.decision.show
     if show is Show.BODY:
-        html = _body(request, facts, reading)
+        html = _body(request, facts, reading, cached_body=found.get(body_key))
     elif show is Show.DEVICE_NOTICE:
         html = _rendered(request, facts, reading, now=now)
     else:
@@ -70,7 +79,7 @@ def article_body(request: HttpRequest, *, article: str) -> Filled:
     )
 
 
-def _body(request: HttpRequest, facts: ArticleFacts, reading: Reading) -> str:
+def _body(request: HttpRequest, facts: ArticleFacts, reading: Reading, *, cached_body) -> str:
     parts: list[str] = []
     meter = reading.meter
     if meter is not None and meter.available and not meter.already_counted:
@@ -80,7 +89,7 @@ def _body(request: HttpRequest, facts: ArticleFacts, reading: Reading) -> str:
             meter.remaining,
         ) % {"remaining": meter.remaining, "limit": meter.limit}
         parts.append(format_html('<p class="meter-note" role="status">{}</p>', note))
-    parts.append(body_html(request=request, article=facts))
+    parts.append(body_html(request=request, article=facts, cached=cached_body))
     slot = reading.slot
     if slot is not None and slot.held:
         parts.append(

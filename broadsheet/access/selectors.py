@@ -11,11 +11,16 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 
-from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
+from broadsheet.subscriptions.selectors import Entitlement
 
 from . import rules
 from .models import CountKind, DailyCount, SharingFlag, Takeover
-from .services import pending_counts, plan_upgraded, request_user, sharing_flag_cache_key
+from .services import (
+    pending_counts,
+    plan_upgraded,
+    request_entitlement,
+    sharing_flag_cache_key,
+)
 from .stores import StoreUnavailableError, get_store
 
 FLAG_CACHE_SECONDS = 300
@@ -41,13 +46,18 @@ def article_facts_cache_key(article_id: int) -> str:
     return f"access:article:v1:{article_id}"
 
 
-def article_facts(*, article_id: int) -> ArticleFacts | None:
+_UNFETCHED = object()
+
+
+def article_facts(*, article_id: int, cached=_UNFETCHED) -> ArticleFacts | None:
     """The live, public article's facts, from the cache: every metered or gated reading asks,
-    and the lookup (Wagtail's view restrictions included) costs two queries."""
+    and the lookup (Wagtail's view restrictions included) costs two queries. `cached` is what
+    the cache held under article_facts_cache_key, when the caller fetched it already."""
     from broadsheet.newsroom.models import ArticlePage
 
     key = article_facts_cache_key(article_id)
-    cached = cache.get(key)
+    if cached is _UNFETCHED:
+        cached = cache.get(key)
     if cached == _MISSING:
         return None
     if cached is not None:
@@ -87,10 +97,7 @@ class SharingWarning:
 
 def sharing_warning_for(*, request: HttpRequest, now: datetime) -> SharingWarning | None:
     """The warning every page shows, on every device of a seat flagged as shared."""
-    user = request_user(request)
-    if user is None:
-        return None
-    entitlement = entitlement_for(user, now=now)
+    entitlement = request_entitlement(request, now=now)
     if entitlement is None:
         return None
     return sharing_warning_for_seat(entitlement=entitlement, now=now)
@@ -120,8 +127,7 @@ def sharing_warning_for_seat(*, entitlement: Entitlement, now: datetime) -> Shar
 
 def slot_holder_for(*, request: HttpRequest, now: datetime) -> str:
     """Which of this reader's devices holds their seat's slot now ("" when none, or unknown)."""
-    user = request_user(request)
-    entitlement = entitlement_for(user, now=now) if user else None
+    entitlement = request_entitlement(request, now=now)
     if entitlement is None:
         return ""
     try:

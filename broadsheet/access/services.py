@@ -103,6 +103,20 @@ def request_user(request: HttpRequest):
     return signed_in_user(request)
 
 
+_ENTITLEMENT_ATTRIBUTE = "access_entitlement"
+
+
+def request_entitlement(request: HttpRequest, *, now: datetime) -> Entitlement | None:
+    """The signed-in reader's entitlement, looked up once per request: a page asks for it in
+    each of its holes (the body, the sharing warning)."""
+    if hasattr(request, _ENTITLEMENT_ATTRIBUTE):
+        return getattr(request, _ENTITLEMENT_ATTRIBUTE)
+    user = request_user(request)
+    entitlement = entitlement_for(user, now=now) if user else None
+    setattr(request, _ENTITLEMENT_ATTRIBUTE, entitlement)
+    return entitlement
+
+
 # Counting, for the staff view.
 
 
@@ -182,7 +196,7 @@ def reading_decide(
     """May this request have this article's body? Asks the one store the decision needs (an
     atomic count on the meter, or a claim of the seat's slot), decides, and records."""
     user = request_user(request)
-    entitlement = entitlement_for(user, now=now) if user else None
+    entitlement = request_entitlement(request, now=now)
     reader = Reader(signed_in=user is not None, entitled=entitlement is not None)
     meter = slot = None
     device = ""
@@ -268,8 +282,7 @@ def meter_remaining(*, request: HttpRequest, now: datetime) -> tuple[int, int] |
 def slot_heartbeat(*, request: HttpRequest, fence: int, now: datetime) -> SlotOutcome | None:
     """An open article page is still being read on this device. None: nothing to hold (not
     signed in, or not entitled)."""
-    user = request_user(request)
-    entitlement = entitlement_for(user, now=now) if user else None
+    entitlement = request_entitlement(request, now=now)
     if entitlement is None:
         return None
     try:
@@ -286,8 +299,7 @@ def slot_heartbeat(*, request: HttpRequest, fence: int, now: datetime) -> SlotOu
 
 def slot_take_over(*, request: HttpRequest, now: datetime) -> SlotOutcome | None:
     """ "Read here": this device takes its seat's slot, and the handover is recorded."""
-    user = request_user(request)
-    entitlement = entitlement_for(user, now=now) if user else None
+    entitlement = request_entitlement(request, now=now)
     if entitlement is None:
         return None
     device = device_key_for_request(request)
