@@ -1,8 +1,8 @@
 """Django's Redis cache backend for a Redis that may be down: a cache, never a dependency.
 
 Every call goes through the server's guard (broadsheet/redis_guard.py): while Redis is
-unreachable, reads answer a miss (the default), writes are dropped and nothing raises, each
-call failing at once instead of waiting a timeout. So sessions (cached_db) fall back to the
+unreachable the cache acts as an empty one (reads miss, writes are dropped, nothing raises),
+each call failing at once instead of waiting a timeout. So sessions (cached_db) fall back to the
 database, pages are rendered instead of served from the cache, and counters kept in the cache
 (incr of a key that is "missing") take the path their callers have for a missing key.
 
@@ -48,9 +48,11 @@ class RedisCacheClient(DjangoRedisCacheClient):
                 raise ValueError("the cache is unavailable") from error
             return fallback
 
-    # Reads: a miss. Writes: dropped (False where Django answers whether something happened).
+    # While Redis is down the cache behaves as an empty cache that forgets at once: reads miss,
+    # writes are dropped, add() succeeds (the key was absent; so a lock taken with add, like
+    # allauth's rate-limit lock, is granted rather than waited for), delete() finds nothing.
     def add(self, key, value, timeout):
-        return self._guarded(False, super().add, key, value, timeout)
+        return self._guarded(True, super().add, key, value, timeout)
 
     def get(self, key, default):
         return self._guarded(default, super().get, key, default)

@@ -19,21 +19,16 @@ from .topology import Gunicorn, HttpClient, manage_shell, production_env, requir
 pytestmark = pytest.mark.topology
 
 SECRET = "What the minutes say."
-PASSWORD = "a long passphrase 42"
+PASSWORD = "a long passphrase 42"  # the access tests' reader_create
 
 # Run in the topology's database before gunicorn starts: a free and a gated article, a free
 # reader and a subscriber, both with a verified address (sign-in requires one).
 SETUP = f"""
 import json
-from datetime import timedelta
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
-from django.utils import timezone
+from broadsheet.access.tests.conftest import reader_create, subscriber_create
 from broadsheet.newsroom.models import EditionPage
 from broadsheet.newsroom.tests import factories
-from broadsheet.subscriptions.models import Plan
-from broadsheet.subscriptions.services import subscription_grant_comp
-from broadsheet.subscriptions.setup import plans_setup
 
 edition = EditionPage.objects.get(locale__language_code="en-us")
 section = factories.section_create(edition=edition, title="World", slug="world")
@@ -44,20 +39,12 @@ gated = factories.article_publish(
     access_level="subscribers",
     body=[("paragraph", "<p>{SECRET}</p>")],
 )
-users = {{}}
-for name in ("reader", "subscriber"):
-    user = get_user_model().objects.create_user(name, f"{{name}}@example.org", "{PASSWORD}")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    users[name] = user
-plans_setup()
-subscription_grant_comp(
-    holder=users["subscriber"],
-    plan=Plan.objects.get(locale__language_code="en-us", kind="digital"),
-    ends_at=timezone.now() + timedelta(days=30),
-    granted_by=None,
-    quantity=1,
-    now=timezone.now(),
-)
+for email, create in (
+    ("reader@example.org", reader_create),
+    ("subscriber@example.org", subscriber_create),
+):
+    user = create(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
 print(json.dumps({{"home": edition.url, "free": free.url, "gated": gated.url}}))
 """
 
