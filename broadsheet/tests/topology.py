@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -437,10 +438,12 @@ class Varnish(Service):
     def __init__(self, *, backend_port: int, logs: Path):
         super().__init__(logs=logs)
         self.port = free_port()
-        self.workdir = self.logs / "varnish"
-        self.workdir.mkdir(exist_ok=True)
+        # varnishd reads the VCL as its own user: not under pytest's private tmp directories.
+        self.workdir = Path(tempfile.mkdtemp(prefix="bs-varnish-"))
         self.workdir.chmod(0o755)
-        (self.workdir / "default.vcl").write_text(backend_vcl(host=HOST, port=backend_port))
+        vcl = self.workdir / "default.vcl"
+        vcl.write_text(backend_vcl(host=HOST, port=backend_port))
+        vcl.chmod(0o644)
 
     def command(self) -> list[str]:
         return [
@@ -465,6 +468,10 @@ class Varnish(Service):
 
     def wait_ready(self) -> None:
         _wait("varnishd", self._answers, self, timeout=60)
+
+    def stop(self, stop_signal: int | None = None) -> None:
+        super().stop(stop_signal)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # --- fixtures ---------------------------------------------------------------------------------
