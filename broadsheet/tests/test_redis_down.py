@@ -90,6 +90,24 @@ def test_the_circuit_opens_then_one_call_tries_again(redis_server, clock, settin
     assert cache.ping() is True
 
 
+def test_writes_dropped_while_out_of_reach_are_undone_when_redis_answers(redis_server, clock):
+    cache = cache_of(redis_server)
+    cache.set("session", "signed in")
+    cache.set("generation", "old")
+    redis_server.pause()  # keeps its data: a partition, not a crash
+    try:
+        assert cache.get("session") is None  # a timeout opens the circuit
+        cache.delete("session")  # the reader signs out
+        cache.set("generation", "new")  # an editor publishes
+    finally:
+        redis_server.resume()
+    clock.advance(1)
+
+    # The first call that reaches Redis deletes what the dropped writes would have changed.
+    assert cache.get("session") is None
+    assert cache.get("generation") is None
+
+
 def test_one_log_line_per_outage(redis_server, clock, caplog):
     cache = cache_of(redis_server)
     cache.get("warm")

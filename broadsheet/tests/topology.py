@@ -193,6 +193,14 @@ class PrivateRedis(Service):
         self.kill()
         self.start()
 
+    def pause(self) -> None:
+        """Out of reach but keeping its data, as behind a network partition: connections are
+        accepted (by the kernel) and never answered."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
 
 def postgres_admin_url() -> str:
     """The PostgreSQL server to create test databases on: DATABASE_URL's when it is one."""
