@@ -39,11 +39,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from broadsheet.tests.topology import backend_vcl  # noqa: E402  (the VCL the tests run too)
+
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 NGINX_CONF = ROOT / "deploy" / "nginx" / "static-baseline.conf"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
@@ -766,10 +768,7 @@ def bench(args, services: Services, workdir: Path, logdir: Path) -> dict:
         varnish_dir = workdir / "varnish"
         varnish_dir.mkdir()
         varnish_dir.chmod(0o755)
-        vcl = VCL.read_text()
-        vcl = re.sub(r'\.port = "\d+";', f'.port = "{gunicorn_port}";', vcl, count=1)
-        vcl = re.sub(r'\.host = "[^"]+";', f'.host = "{HOST}";', vcl, count=1)
-        (varnish_dir / "default.vcl").write_text(vcl)
+        (varnish_dir / "default.vcl").write_text(backend_vcl(host=HOST, port=gunicorn_port))
         varnish_log = logdir / "varnish.log"
         process = services.start(
             "varnish",

@@ -193,6 +193,14 @@ class PrivateRedis(Service):
         self.kill()
         self.start()
 
+    def pause(self) -> None:
+        """Out of reach but keeping its data, as behind a network partition: connections are
+        accepted (by the kernel) and never answered."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
 
 def postgres_admin_url() -> str:
     """The PostgreSQL server to create test databases on: DATABASE_URL's when it is one."""
@@ -438,11 +446,12 @@ class Varnish(Service):
     def __init__(self, *, backend_port: int, logs: Path):
         super().__init__(logs=logs)
         self.port = free_port()
-        # varnishd reads its VCL as an unprivileged user: a directory it can reach (pytest's
-        # tmp_path is private to root), removed with the process.
-        self.workdir = Path(tempfile.mkdtemp(prefix="broadsheet-varnish-"))
+        # varnishd reads the VCL as its own user: not under pytest's private tmp directories.
+        self.workdir = Path(tempfile.mkdtemp(prefix="bs-varnish-"))
         self.workdir.chmod(0o755)
-        (self.workdir / "default.vcl").write_text(backend_vcl(host=HOST, port=backend_port))
+        vcl = self.workdir / "default.vcl"
+        vcl.write_text(backend_vcl(host=HOST, port=backend_port))
+        vcl.chmod(0o644)
 
     def command(self) -> list[str]:
         return [
