@@ -289,8 +289,13 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
             group = rows[start : start + group_size]
             built = {}
             for row in group:
+                if stop_requested():
+                    break  # a slow pace makes a long group; nothing of it is handed over yet
                 pacer.wait()
                 built[row["pk"]] = _outgoing(messages, template, row, kind)
+            if len(built) < len(group):
+                stopped = True
+                break
             results = transport.deliver_group(
                 envelope_from=messages.envelope_from, messages=built, hand_over=hand_over
             )
