@@ -101,7 +101,14 @@ def demo(argv: list[str]) -> None:
     # Background tasks (search index, purges, newsletter sends) and the once-a-minute ticks
     # that production runs from cron (scheduled publishing, digests, view-count rollups).
     workers = [
+        # One worker per queue, as in production (docs/operations.md): a newsletter send never
+        # holds up a confirmation email.
         subprocess.Popen([str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env),  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            [str(PYTHON), "manage.py", "db_worker", "--queue-name", "newsletters"],
+            cwd=ROOT,
+            env=env,
+        ),
         subprocess.Popen(  # noqa: S603
             [str(PYTHON), "-c", TICKER], cwd=ROOT, env=env
         ),

@@ -260,6 +260,8 @@ def one_send(*, size: int, run: int, edition, articles, sink: Sink, workers: int
                 sys.executable,
                 "manage.py",
                 "db_worker",
+                "--queue-name",
+                "newsletters",  # the send's queue, as in production (docs/operations.md)
                 "--interval",
                 "0.2",
                 "--no-startup-delay",

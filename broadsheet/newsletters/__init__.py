@@ -13,8 +13,10 @@ Glossary
 - Delivery: one recipient of one issue, snapshotted when the send starts: pending, handed over
   (the message has been given to the mail server up to its very last line and the record of it
   committed), sent, deferred (a 4xx: retried), failed (a 5xx or too many 4xx) or skipped
-  (suppressed after the snapshot). The unique (issue, subscriber) pair and the conditional
-  pending -> handed-over update are what make "never twice" hold.
+  (suppressed after the snapshot); unconfirmed (handed over, the server's answer never
+  recorded), which staff resend once or mark received. It keeps its message's Message-ID. The
+  unique (issue, subscriber) pair and the conditional pending -> handed-over update are what
+  make "never twice" hold.
 - Batch: a slice of an issue's deliveries that one worker claims at a time with a conditional
   update (pending -> sending) and a lease it renews; a batch whose lease ran out (its worker
   died) is claimed again by another worker.

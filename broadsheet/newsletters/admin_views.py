@@ -7,12 +7,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -80,6 +80,9 @@ class IssueReportView(WagtailAdminTemplateMixin, TemplateView):
                 "edit_url": reverse("wagtailsnippets_newsletters_issue:edit", args=[issue.pk])
                 if issue.is_editable
                 else "",
+                "unconfirmed_url": reverse(
+                    "wagtailsnippets_newsletters_issue:unconfirmed", args=[issue.pk]
+                ),
                 "preview_html_url": reverse(
                     "wagtailsnippets_newsletters_issue:preview_html", args=[issue.pk]
                 ),
@@ -133,6 +136,122 @@ class IssueReportView(WagtailAdminTemplateMixin, TemplateView):
         issue_id = self.issue.pk
         transaction.on_commit(lambda: send_test_issue.enqueue(issue_id=issue_id, email=email))
         messages.success(request, _("A test is on its way to %(email)s.") % {"email": email})
+
+
+class UnconfirmedDeliveriesView(WagtailAdminTemplateMixin, TemplateView):
+    """An issue's messages handed to the mail server whose outcome was never recorded (the
+    server or the worker died in between): staff resend them (once) or mark them received,
+    selected, one by one, or all at once."""
+
+    template_name = "newsletters/admin/unconfirmed.html"
+    header_icon = "mail"
+    per_page = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(VIEW_ISSUE) and not request.user.has_perm(CHANGE_ISSUE):
+            raise PermissionDenied
+        self.issue = get_object_or_404(
+            Issue.objects.select_related("newsletter__locale"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Unconfirmed deliveries")
+
+    def get_page_subtitle(self):
+        return self.issue.subject
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("wagtailsnippets_newsletters_issue:list"),
+                "label": _("Newsletter issues"),
+            },
+            {"url": _report_url(self.issue.pk), "label": self.issue.subject},
+            {"url": "", "label": _("Unconfirmed deliveries")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context_data(**kwargs)
+        deliveries = selectors.deliveries_unconfirmed(issue=self.issue)
+        page = Paginator(deliveries, self.per_page).get_page(self.request.GET.get("p"))
+        context.update(
+            {
+                "issue": self.issue,
+                "page_obj": page,
+                "deliveries": page.object_list,
+                "can_change": self.request.user.has_perm(CHANGE_ISSUE),
+                "report_url": _report_url(self.issue.pk),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action, _sep, one = request.POST.get("action", "").partition(":")
+        if action not in ("resend", "received"):
+            return HttpResponseBadRequest(_("Unknown action."))
+        if one:
+            raw_ids = [one]
+        elif request.POST.get("scope") == "all":
+            raw_ids = selectors.deliveries_unconfirmed(issue=self.issue).values_list(
+                "pk", flat=True
+            )
+        else:
+            raw_ids = request.POST.getlist("delivery")
+        ids = _ids(raw_ids)
+        if ids is None:
+            return HttpResponseBadRequest(_("The deliveries to act on are not valid."))
+        if not ids:
+            messages.warning(request, _("Choose at least one delivery."))
+            return redirect(request.get_full_path())
+        act = (
+            services.deliveries_resend if action == "resend" else services.deliveries_mark_received
+        )
+        try:
+            done = act(
+                issue_id=self.issue.pk, delivery_ids=ids, user=request.user, now=timezone.now()
+            )
+        except services.IssueError as error:
+            messages.error(request, str(error))
+            return redirect(request.get_full_path())
+        if action == "resend":
+            text = ngettext(
+                "%(count)s message will be sent once more.",
+                "%(count)s messages will be sent once more.",
+                done,
+            )
+        else:
+            text = ngettext(
+                "%(count)s message is marked as received.",
+                "%(count)s messages are marked as received.",
+                done,
+            )
+        messages.success(request, text % {"count": done})
+        if done < len(ids):
+            messages.warning(
+                request,
+                _(
+                    "The others were resolved already, or were resent once already (they can "
+                    "only be marked as received)."
+                ),
+            )
+        return redirect(request.get_full_path())
+
+
+_MAX_ID = 2**63 - 1
+
+
+def _ids(values) -> list[int] | None:
+    """Delivery ids from a form; None if any is not one."""
+    ids = []
+    for value in values:
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or not 0 < int(text) <= _MAX_ID:
+            return None
+        ids.append(int(text))
+    return ids
 
 
 def _preview(request, pk: int):

@@ -60,8 +60,9 @@ def batch_renew(*, batch: Batch, now: datetime, lease: timedelta) -> None:
         raise LeaseLostError(batch.pk)
 
 
-def batch_release(*, batch: Batch, not_before: datetime) -> bool:
-    """Give the batch back until `not_before` (it has deferred messages to retry)."""
+def batch_release(*, batch: Batch, not_before: datetime | None) -> bool:
+    """Give the batch back, until `not_before` when it has deferred messages to retry (None:
+    at once, e.g. its worker is stopping)."""
     return (
         Batch.objects.filter(
             pk=batch.pk, status=BatchStatus.SENDING, claim_token=batch.claim_token

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from . import claims, rendering, rules, services
+from . import claims, rendering, rules, services, tokens
 from .models import (
     Batch,
     BatchStatus,
@@ -34,6 +34,7 @@ from .models import (
     SubscriptionStatus,
     SuppressionReason,
 )
+from .stopping import stop_requested
 from .transports import DEFERRED, FAILED, SENT, TAKEN, UNKNOWN, Outgoing, transport_open
 
 logger = logging.getLogger(__name__)
@@ -77,11 +78,20 @@ def issue_prepare(*, issue_id: int, now: datetime | None = None) -> bool:
         )
         total = 0
         chunk: list[tuple[int, str]] = []
+        domain = rendering.sender_domain(issue.newsletter)
 
         def flush(number: int) -> None:
             batch = Batch.objects.create(issue=issue, number=number)
             Delivery.objects.bulk_create(
-                Delivery(issue=issue, subscriber_id=sid, email=email, batch=batch)
+                Delivery(
+                    issue=issue,
+                    subscriber_id=sid,
+                    email=email,
+                    batch=batch,
+                    message_id=tokens.message_id_make(
+                        issue_id=issue.pk, subscriber_id=sid, domain=domain
+                    ),
+                )
                 for sid, email in chunk
             )
 
@@ -121,6 +131,7 @@ class DeliverStats:
     unconfirmed: int = 0
     batches: int = 0
     retry_at: datetime | None = None
+    stopped: bool = False  # the worker was asked to stop; the rest is left to others
 
 
 class _Pacer:
@@ -213,20 +224,25 @@ def _record_problems(*, problems: list, stats: DeliverStats) -> None:
 
 
 def _outgoing(messages, template: bytes | None, row: dict, kind: str) -> Outgoing:
+    who = {
+        "subscriber_id": row["subscriber_id"],
+        "email": row["email"],
+        "message_id": row["message_id"],  # made once, at the snapshot
+    }
     if kind == "provider":
         # The provider builds each message from the batch's body and these personal parts.
-        personal = messages.personal(subscriber_id=row["subscriber_id"], email=row["email"])
-        return Outgoing(recipient=row["email"], personal=personal)
+        return Outgoing(recipient=row["email"], personal=messages.personal(**who))
     data = None
     if template is not None:
-        data = messages.smtp_bytes(template, subscriber_id=row["subscriber_id"], email=row["email"])
+        data = messages.smtp_bytes(template, **who)
     if data is not None:
         return Outgoing(recipient=row["email"], data=data)
-    message = messages.build(subscriber_id=row["subscriber_id"], email=row["email"])
-    return Outgoing(recipient=row["email"], message=message)
+    return Outgoing(recipient=row["email"], message=messages.build(**who))
 
 
-def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats) -> None:
+def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats) -> bool:
+    """Send what is left of a claimed batch. False when the worker was asked to stop: the
+    groups sent so far are recorded and the batch is given back (pending) for another."""
     now = _now()
     lease = _lease()
     claims.batch_reconcile(batch=batch, now=now)
@@ -246,7 +262,7 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
     rows = list(
         todo.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("pk")
-        .values("pk", "subscriber_id", "email", "attempts")
+        .values("pk", "subscriber_id", "email", "attempts", "message_id")
     )
     outcomes = _Outcomes()
     group_size = max(1, transport.size)
@@ -263,13 +279,23 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
         del outcomes.sent_ids[: len(sent)]
         return claimed
 
+    stopped = False
     try:
         for start in range(0, len(rows), group_size):
+            # Between two groups nothing is handed over: the place to stop.
+            if stop_requested():
+                stopped = True
+                break
             group = rows[start : start + group_size]
             built = {}
             for row in group:
+                if stop_requested():
+                    break  # a slow pace makes a long group; nothing of it is handed over yet
                 pacer.wait()
                 built[row["pk"]] = _outgoing(messages, template, row, kind)
+            if len(built) < len(group):
+                stopped = True
+                break
             results = transport.deliver_group(
                 envelope_from=messages.envelope_from, messages=built, hand_over=hand_over
             )
@@ -293,6 +319,9 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
                 renewed_at = time.monotonic()
     finally:
         outcomes.flush()
+    if stopped:
+        claims.batch_release(batch=batch, not_before=None)
+        return False
     retry_at = Delivery.objects.filter(batch=batch, status=DeliveryStatus.DEFERRED).aggregate(
         at=Min("next_attempt_at")
     )["at"]
@@ -301,26 +330,47 @@ def _batch_send(*, batch: Batch, messages, transport, pacer, stats: DeliverStats
     else:
         claims.batch_finish(batch=batch, now=_now())
     stats.batches += 1
+    return True
+
+
+def issue_has_work(*, issue: Issue) -> bool:
+    """An issue is sent while it is "sending", and again while messages that staff resend
+    wait in its batches (delivery.py's steps do not care which)."""
+    if issue.status == IssueStatus.SENDING:
+        return True
+    return (
+        issue.status == IssueStatus.SENT
+        and Batch.objects.filter(
+            issue=issue, status__in=[BatchStatus.PENDING, BatchStatus.SENDING]
+        ).exists()
+    )
+
+
+def _sleep_unless_stopped(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not stop_requested() and time.monotonic() < deadline:
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 def issue_deliver(*, issue_id: int) -> DeliverStats:
-    """Work on an issue's batches until none is left to claim (one worker's share)."""
+    """Work on an issue's batches until none is left to claim (one worker's share), or until
+    the worker is asked to stop (stopping.py): then `stats.stopped`."""
     stats = DeliverStats()
     issue = Issue.objects.select_related("newsletter__locale").filter(pk=issue_id).first()
-    if issue is None or issue.status != IssueStatus.SENDING or issue.snapshot_at is None:
+    if issue is None or issue.snapshot_at is None or not issue_has_work(issue=issue):
         return stats
     messages = rendering.IssueMessages(issue)
     workers = max(1, settings.NEWSLETTERS_WORKERS_PER_SEND)
     pacer = _Pacer(settings.NEWSLETTERS_SEND_RATE / workers)
     transport = transport_open(messages)
     try:
-        while True:
+        while not stop_requested():
             batch = claims.batch_claim_next(issue_id=issue_id, now=_now(), lease=_lease())
             if batch is None:
                 stats.retry_at = _next_retry(issue_id=issue_id)
                 if stats.retry_at is None or stats.retry_at - _now() > timedelta(seconds=5):
                     break
-                time.sleep(max(0.0, (stats.retry_at - _now()).total_seconds()))
+                _sleep_unless_stopped((stats.retry_at - _now()).total_seconds())
                 continue
             try:
                 _batch_send(
@@ -328,8 +378,11 @@ def issue_deliver(*, issue_id: int) -> DeliverStats:
                 )
             except claims.LeaseLostError:
                 logger.warning("issue %s: batch %s was taken over", issue_id, batch.number)
+        stats.stopped = stop_requested()
     finally:
         transport.close()
+    if stats.stopped:
+        logger.warning("issue %s: worker asked to stop; its batch is given back", issue_id)
     issue_finish_if_done(issue_id=issue_id)
     return stats
 
@@ -376,7 +429,7 @@ class Revival:
 def issue_send_needs(*, issue: Issue, now: datetime) -> Revival:
     """What a send in progress needs from the watchdog: preparing again (its preparation died)
     or workers (batches wait and nobody holds a live lease on any)."""
-    if issue.status != IssueStatus.SENDING:
+    if not issue_has_work(issue=issue):
         return Revival()
     lease = _lease()
     if issue.snapshot_at is None:

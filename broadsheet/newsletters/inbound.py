@@ -12,7 +12,7 @@ from email.message import Message
 
 from django.utils import timezone
 
-from . import services, tokens
+from . import selectors, services, tokens
 from .models import SuppressionReason
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,22 @@ def _delivery_status(report: Message) -> list[tuple[str, str]]:
     return failures
 
 
+def _complaint_recipient(report: Message) -> str:
+    for part in report.walk():
+        if part.get_content_type() == "message/feedback-report":
+            fields = part.get_payload()
+            block = fields[0] if isinstance(fields, list) and fields else None
+            return (block.get("Original-Rcpt-To", "") if block else "").strip("<> ")
+    return ""
+
+
+def _recipient_of(message_id: str) -> str:
+    # Many feedback loops leave out Original-Rcpt-To (RFC 6650 lets them redact it) but quote
+    # the message, and its Message-ID names the delivery.
+    delivery = selectors.delivery_by_message_id(message_id=message_id) if message_id else None
+    return delivery.email if delivery is not None else ""
+
+
 def inbound_message_handle(raw: bytes) -> str:
     """Act on one received message; returns what was done."""
     message = email.message_from_bytes(raw, policy=policy.compat32)
@@ -79,17 +95,14 @@ def inbound_message_handle(raw: bytes) -> str:
                 done.append(f"soft bounce {status}")
         return "; ".join(done) or "report without failures"
     if message.get_content_type() == "multipart/report" and report_type == "feedback-report":
-        for part in message.walk():
-            if part.get_content_type() == "message/feedback-report":
-                fields = part.get_payload()
-                block = fields[0] if isinstance(fields, list) and fields else None
-                recipient = (block.get("Original-Rcpt-To", "") if block else "").strip("<> ")
-                if recipient:
-                    services.subscriber_suppress(
-                        email=recipient, reason=SuppressionReason.COMPLAINT, now=now
-                    )
-                    return "complaint"
-        return "complaint without recipient"
+        message_id = _returned_message_id(message)
+        recipient = _complaint_recipient(message) or _recipient_of(message_id)
+        if not recipient:
+            return "complaint without recipient"
+        services.subscriber_suppress(
+            email=recipient, reason=SuppressionReason.COMPLAINT, now=now, message_id=message_id
+        )
+        return "complaint"
     found = _UNSUBSCRIBE_SUBJECT.search(message.get("Subject", ""))
     if found:
         try:

@@ -386,7 +386,10 @@ class Delivery(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="deliveries")
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(_("address"), max_length=254)
+    # The Message-ID every attempt of this message carries (tokens.message_id_make), kept so
+    # that staff and the complaint handling can name the message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -397,6 +400,8 @@ class Delivery(models.Model):
     smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
+    # Staff sent an unconfirmed message once more; it is never resent a second time.
+    resent_at = models.DateTimeField(_("resent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -157,12 +157,13 @@ class IssueMessages:
         mailto = f"mailto:{self.mailbox}?subject={quote('unsubscribe ' + unsubscribe_token)}"
         return unsubscribe_url, preferences_url, f"<{mailto}>, <{unsubscribe_url}>"
 
-    def personal(self, *, subscriber_id: int, email: str) -> Personal:
-        """What differs between two recipients' messages of this issue."""
+    def personal(self, *, subscriber_id: int, email: str, message_id: str = "") -> Personal:
+        """What differs between two recipients' messages of this issue (`message_id`: the
+        one stored with the delivery, else made here)."""
         unsubscribe_url, preferences_url, list_unsubscribe = self._personal(subscriber_id)
         return Personal(
             email=email,
-            message_id=self.message_id(subscriber_id),
+            message_id=message_id or self.message_id(subscriber_id),
             unsubscribe_url=unsubscribe_url,
             preferences_url=preferences_url,
             list_unsubscribe=list_unsubscribe,
@@ -224,12 +225,14 @@ class IssueMessages:
         message.attach_alternative(html, "text/html")
         return message
 
-    def build(self, *, subscriber_id: int, email: str) -> EmailMultiAlternatives:
+    def build(
+        self, *, subscriber_id: int, email: str, message_id: str = ""
+    ) -> EmailMultiAlternatives:
         """The recipient's message as an EmailMessage (for any Django email backend)."""
         unsubscribe_url, preferences_url, list_unsubscribe = self._personal(subscriber_id)
         return self._message(
             email=email,
-            message_id=self.message_id(subscriber_id),
+            message_id=message_id or self.message_id(subscriber_id),
             list_unsubscribe=list_unsubscribe,
             text=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
                 PREFERENCES_PLACEHOLDER, preferences_url
@@ -260,7 +263,9 @@ class IssueMessages:
                 return None
         return data
 
-    def smtp_bytes(self, template: bytes, *, subscriber_id: int, email: str) -> bytes | None:
+    def smtp_bytes(
+        self, template: bytes, *, subscriber_id: int, email: str, message_id: str = ""
+    ) -> bytes | None:
         """One recipient's message from the batch's template; None if it must be built in
         full (an address that is not plain ASCII needs header encoding)."""
         if not email.isascii():
@@ -268,7 +273,7 @@ class IssueMessages:
         unsubscribe_url, preferences_url, list_unsubscribe = self._personal(subscriber_id)
         return (
             template.replace(_TO.encode(), email.encode())
-            .replace(_MESSAGE_ID.encode(), self.message_id(subscriber_id).encode())
+            .replace(_MESSAGE_ID.encode(), (message_id or self.message_id(subscriber_id)).encode())
             .replace(_LIST_UNSUBSCRIBE.encode(), list_unsubscribe.encode())
             .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), unsubscribe_url.encode())
             .replace(PREFERENCES_PLACEHOLDER.encode(), preferences_url.encode())

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.newsroom.models import ArticlePage
 
+from . import tokens
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -165,6 +166,25 @@ def issue_report(*, issue: Issue) -> IssueReport:
         skipped=by_status.get(DeliveryStatus.SKIPPED, 0),
         bounced=Delivery.objects.filter(issue=issue, bounced_at__isnull=False).count(),
         unsubscribed=issue.unsubscriptions.count(),
+    )
+
+
+def delivery_by_message_id(*, message_id: str) -> Delivery | None:
+    """The delivery of a Message-ID we made (its tag checked), e.g. the one a complaint
+    report quotes; None for anyone else's."""
+    claim = tokens.message_id_read(message_id)
+    if claim is None:
+        return None
+    return Delivery.objects.filter(
+        issue_id=claim.issue_id, subscriber_id=claim.subscriber_id
+    ).first()
+
+
+def deliveries_unconfirmed(*, issue: Issue):
+    """The messages of an issue handed to the mail server whose outcome nobody recorded:
+    what staff resolve (resend, or mark received), oldest hand-over first."""
+    return Delivery.objects.filter(issue=issue, status=DeliveryStatus.UNCONFIRMED).order_by(
+        "handed_over_at", "pk"
     )
 
 

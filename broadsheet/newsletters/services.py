@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, Max, Value
+from django.db.models.functions import Concat, Left
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from . import rules, selectors
+from . import rules, selectors, tokens
 from .models import (
+    Batch,
     Delivery,
     DeliveryStatus,
     Issue,
@@ -176,9 +179,9 @@ def subscriber_suppress(
         logger.info("address suppressed: %s", reason)
     if reason in (SuppressionReason.HARD_BOUNCE, SuppressionReason.COMPLAINT):
         deliveries = Delivery.objects.filter(subscriber=subscriber, bounced_at__isnull=True)
-        issue_id = _issue_id_from_message_id(message_id, subscriber_id=subscriber.pk)
-        if issue_id is not None:
-            deliveries = deliveries.filter(issue_id=issue_id)
+        claim = tokens.message_id_read(message_id)
+        if claim is not None and claim.subscriber_id == subscriber.pk:
+            deliveries = deliveries.filter(issue_id=claim.issue_id)
         latest = (
             deliveries.filter(
                 status__in=[
@@ -193,19 +196,6 @@ def subscriber_suppress(
         if latest is not None:
             Delivery.objects.filter(pk=latest.pk).update(bounced_at=now)
     return subscriber
-
-
-def _issue_id_from_message_id(message_id: str, *, subscriber_id: int) -> int | None:
-    # Our Message-IDs look like <nl{issue}.{subscriber}.{tag}@domain> (tokens.message_id_make).
-    local = message_id.strip().strip("<>").partition("@")[0]
-    parts = local.split(".")
-    if len(parts) != 3 or not parts[0].startswith("nl"):
-        return None
-    try:
-        issue_id, for_subscriber = int(parts[0][2:]), int(parts[1])
-    except ValueError:
-        return None
-    return issue_id if for_subscriber == subscriber_id else None
 
 
 # The newsroom
@@ -350,6 +340,103 @@ def issues_start_due(*, now: datetime) -> list[int]:
                 status=IssueStatus.DRAFT
             )
     return started
+
+
+# Unconfirmed deliveries: handed to the mail server, its answer never recorded (a worker or
+# the server died in between). Staff look at the mail server's log (by Message-ID) and resend
+# or mark them received.
+
+RESOLVE_PERMISSION = "newsletters.change_issue"
+
+
+def _unconfirmed_locked(*, issue_id: int, delivery_ids: list[int], user, **only) -> list[int]:
+    from django.core.exceptions import PermissionDenied
+
+    if user is not None and not user.has_perm(RESOLVE_PERMISSION):
+        raise PermissionDenied
+    return list(
+        Delivery.objects.select_for_update()
+        .filter(issue_id=issue_id, pk__in=delivery_ids, status=DeliveryStatus.UNCONFIRMED)
+        .filter(**only)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _staff_audit(*, action: str, issue_id: int, ids: list[int], user, now: datetime) -> None:
+    from broadsheet.accounts.models import ActorKind
+    from broadsheet.accounts.services import audit_record
+
+    audit_record(
+        action=action,
+        actor=user,
+        actor_kind=ActorKind.STAFF if user is not None else ActorKind.SYSTEM,
+        target=f"issue:{issue_id}",
+        data={"deliveries": ids},
+        now=now,
+    )
+
+
+def deliveries_resend(*, issue_id: int, delivery_ids: list[int], user, now: datetime) -> int:
+    """Send these unconfirmed messages once more, through the normal send: they go back to
+    pending in batches of their own, which workers claim like any other, and their outcome is
+    recorded as usual. A message is resent once at most (`resent_at`); it keeps its Message-ID,
+    so a receiving system that did get the first copy can drop the second. Returns how many."""
+    from django.conf import settings
+
+    from .tasks import send_resume
+
+    with transaction.atomic():
+        # The issue's row lock serialises two resends of one issue (their batch numbers).
+        issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+        if issue is None or issue.snapshot_at is None:
+            raise IssueError(_("This issue has not been sent."))
+        ids = _unconfirmed_locked(
+            issue_id=issue_id, delivery_ids=delivery_ids, user=user, resent_at__isnull=True
+        )
+        if not ids:
+            return 0
+        number = (issue.batches.aggregate(last=Max("number"))["last"] or 0) + 1
+        size = max(1, settings.NEWSLETTERS_BATCH_SIZE)
+        for start in range(0, len(ids), size):
+            batch = Batch.objects.create(issue=issue, number=number)
+            Delivery.objects.filter(pk__in=ids[start : start + size]).update(
+                status=DeliveryStatus.PENDING,
+                batch=batch,
+                resent_at=now,
+                next_attempt_at=None,
+                finished_at=None,
+            )
+            number += 1
+        _staff_audit(
+            action="newsletters.deliveries_resent", issue_id=issue_id, ids=ids, user=user, now=now
+        )
+        transaction.on_commit(lambda: send_resume(issue_id=issue_id))
+    return len(ids)
+
+
+@transaction.atomic
+def deliveries_mark_received(*, issue_id: int, delivery_ids: list[int], user, now: datetime) -> int:
+    """Staff found these unconfirmed messages in the mail server's log: they count as sent.
+    The server's last words are kept after a note. Returns how many."""
+    ids = _unconfirmed_locked(issue_id=issue_id, delivery_ids=delivery_ids, user=user)
+    if not ids:
+        return 0
+    Delivery.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.SENT,
+        error=Left(
+            Concat(Value("marked received by staff; "), F("error"), output_field=CharField()),
+            300,
+        ),
+    )
+    _staff_audit(
+        action="newsletters.deliveries_marked_received",
+        issue_id=issue_id,
+        ids=ids,
+        user=user,
+        now=now,
+    )
+    return len(ids)
 
 
 # Newsletter permissions each newsroom group gets (the groups are newsroom.services' roles).

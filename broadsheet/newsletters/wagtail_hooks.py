@@ -89,6 +89,11 @@ class IssueViewSet(SnippetViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("report/<int:pk>/", admin_views.IssueReportView.as_view(), name="report"),
+            path(
+                "unconfirmed/<int:pk>/",
+                admin_views.UnconfirmedDeliveriesView.as_view(),
+                name="unconfirmed",
+            ),
             path("preview/<int:pk>/html/", admin_views.issue_preview_html, name="preview_html"),
             path("preview/<int:pk>/text/", admin_views.issue_preview_text, name="preview_text"),
         ]

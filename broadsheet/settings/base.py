@@ -170,10 +170,14 @@ else:
         }
     }
 
-# Background work: the database backend of django_tasks, run by `manage.py db_worker`.
+# Background work: the database backend of django_tasks, run by `manage.py db_worker`. Two
+# queues, each with workers of its own (docs/operations.md): "newsletters" for bulk sends,
+# "default" for everything a reader waits for (confirmation and account emails, purges).
+TASK_QUEUES = ["default", "newsletters"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 

@@ -92,6 +92,53 @@ def test_a_complaint_report_suppresses(sent):
     assert subscriber.suppression_reason == SuppressionReason.COMPLAINT
 
 
+def arf(message_id: str) -> bytes:
+    """A feedback report as many mailbox providers send it: the recipient left out, our
+    message quoted."""
+    return (
+        "From: fbl@isp.example.net\r\nSubject: complaint\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="F"\r\n\r\n'
+        "--F\r\nContent-Type: text/plain\r\n\r\nA complaint.\r\n"
+        "--F\r\nContent-Type: message/feedback-report\r\n\r\n"
+        "Feedback-Type: abuse\r\nUser-Agent: x/1\r\nVersion: 1\r\n\r\n"
+        "--F\r\nContent-Type: message/rfc822\r\n\r\n"
+        f"From: newsletters@localhost\r\nTo: redacted@isp.example.net\r\n"
+        f"Message-ID: {message_id}\r\nSubject: This week\r\n\r\nHello.\r\n"
+        "--F--\r\n"
+    ).encode()
+
+
+def test_a_complaint_without_its_recipient_is_matched_by_our_message_id(sent):
+    issue, (complainer, fine) = sent
+    delivery = Delivery.objects.get(subscriber=complainer)
+    message_id = tokens.message_id_make(
+        issue_id=issue.pk, subscriber_id=complainer.pk, domain="localhost"
+    )
+    assert inbound.inbound_message_handle(arf(message_id)) == "complaint"
+    complainer.refresh_from_db()
+    assert complainer.suppression_reason == SuppressionReason.COMPLAINT
+    delivery.refresh_from_db()
+    assert delivery.bounced_at is not None
+    assert not Subscriber.objects.get(pk=fine.pk).is_suppressed
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "<nl{issue}.{subscriber}.0123456789abcdef@localhost>",  # a guessed tag
+        "<nl{issue}.{subscriber}@localhost>",
+        "<nl{issue}.99999999999999999999999.0123456789abcdef@localhost>",
+        "<someone-else@example.com>",
+        "",
+    ],
+)
+def test_a_complaint_naming_a_message_we_did_not_make_suppresses_nobody(sent, forged):
+    issue, (subscriber, _fine) = sent
+    message_id = forged.format(issue=issue.pk, subscriber=subscriber.pk)
+    assert inbound.inbound_message_handle(arf(message_id)) == "complaint without recipient"
+    assert not Subscriber.objects.filter(suppressed_at__isnull=False).exists()
+
+
 def test_the_mailto_unsubscribe_works(sent, en_digest):
     issue, (subscriber, _fine) = sent
     token = tokens.unsubscribe_token_make(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections import Counter
 from datetime import UTC, timedelta
 from email import policy
 from email.utils import parsedate_to_datetime
@@ -80,6 +81,8 @@ class TestDigestEmail:
             issue_id=issue.pk, subscriber_id=first.pk, domain="localhost"
         )
         assert received.message_id == message["Message-ID"]
+        # Stored with the delivery at the snapshot: what staff and complaint reports see.
+        assert Delivery.objects.get(subscriber=first).message_id == message["Message-ID"]
         sent_at = parsedate_to_datetime(message["Date"])  # "-0000": UTC, said the RFC 2822 way
         assert abs(sent_at.replace(tzinfo=UTC) - timezone.now()) < timedelta(minutes=5)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -407,3 +410,44 @@ def test_confirmed_subscriptions_only_in_the_snapshot(settings, en_digest, en_ar
     Issue.objects.filter(pk=issue.pk).update(status="sending", send_started_at=timezone.now())
     delivery.issue_prepare(issue_id=issue.pk)
     assert list(Delivery.objects.values_list("email", flat=True)) == [confirmed[1].email]
+
+
+def test_a_worker_asked_to_stop_gives_its_batch_back_and_the_next_finishes(
+    smtp_settings, en_digest, en_articles
+):
+    """The stop flag (SIGTERM in a worker, stopping.py) is read between groups: the groups
+    sent are recorded, the batch is pending again, and whoever claims it next sends the rest,
+    each message once."""
+    from broadsheet.newsletters import stopping
+    from broadsheet.newsletters.tests.smtp_sink import SinkHandler, SMTPSink
+
+    smtp_settings.NEWSLETTERS_BATCH_SIZE = 40
+    smtp_settings.NEWSLETTERS_SMTP_CONNECTIONS = 5
+    subscribers = subscribers_confirm(newsletter=en_digest, count=60, prefix="stop")
+
+    def stop_at_the_twelfth(rcpt: str, attempt: int) -> None:
+        if rcpt == subscribers[11].email:
+            stopping.stop_request()  # as the signal handler does, mid-group
+
+    handler = SinkHandler(keep_content=False, refuse_rcpt=stop_at_the_twelfth)
+    with SMTPSink(handler) as sink:
+        smtp_settings.EMAIL_PORT = sink.port
+        issue = issue_create(newsletter=en_digest, articles=en_articles)
+        Issue.objects.filter(pk=issue.pk).update(status="sending", send_started_at=timezone.now())
+        delivery.issue_prepare(issue_id=issue.pk)
+        with stopping.stop_on_signals():
+            first = delivery.issue_deliver(issue_id=issue.pk)
+        assert first.stopped
+        # The group under way when the stop came was finished: 3 groups of 5.
+        assert first.sent == len(handler.received) == 15
+        statuses = Counter(Delivery.objects.filter(issue=issue).values_list("status", flat=True))
+        assert statuses == {"sent": 15, "pending": 45}
+        batch = Batch.objects.get(issue=issue, number=0)
+        assert (batch.status, batch.claim_token, batch.lease_expires_at) == ("pending", "", None)
+        assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SENDING
+
+        with stopping.stop_on_signals():
+            rest = delivery.issue_deliver(issue_id=issue.pk)
+    assert not rest.stopped and rest.sent == 45
+    assert handler.count_by_recipient() == {s.email: 1 for s in subscribers}
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SENT

@@ -55,6 +55,9 @@ ROOT = Path(settings.BASE_DIR)
 WORKERS = 2
 KILLS = int(os.environ.get("NEWSLETTERS_FAULT_KILLS", "3"))
 DEADLINE_SECONDS = 80
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+}
 
 
 def _database_url() -> str:
@@ -87,6 +90,8 @@ class Workers:
                         sys.executable,
                         "manage.py",
                         "db_worker",
+                        "--queue-name",
+                        "newsletters",
                         "--interval",
                         "0.1",
                         "--no-startup-delay",
@@ -209,7 +214,7 @@ def _check_exactly_once(
 def test_a_send_killed_three_times_delivers_each_message_once(
     tmp_path, settings, en_digest, en_articles
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     handler = SinkHandler(keep_content=False)
     issue, expected, killed = _run_killed_send(
         tmp_path=tmp_path,
@@ -242,7 +247,7 @@ def test_killed_while_the_server_refuses_some(tmp_path, settings, en_digest, en_
     message, before its refusal is recorded) leaves that message "unconfirmed": recorded,
     not retried; the test prints how many, and bounds them by one group per killed worker.
     """
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
 
     def at_rcpt(rcpt: str, attempt: int) -> str | None:
         if _number(rcpt) % 50 == 11:
@@ -317,7 +322,7 @@ def test_a_provider_send_killed_three_times_sends_nobody_twice(
     """The same through the provider's batch API (anymail's Mailgun backend, the stand-in in
     this process): a worker killed during a call leaves that call's recipients "unconfirmed"
     (the provider may have taken them) and never sends them again."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     state = StandInState()
     group = 100
     issue, expected, killed = _run_killed_send(

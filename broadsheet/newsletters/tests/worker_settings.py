@@ -9,6 +9,7 @@ from broadsheet.settings.test import *  # noqa: F403
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,  # noqa: F405
     }
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
