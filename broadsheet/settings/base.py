@@ -331,7 +331,8 @@ ACCOUNT_RATE_LIMITS = {
     else "",
 }
 ACCOUNT_FORMS = {"signup": "broadsheet.accounts.forms.SignupForm"}
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "broadsheet.accounts.forms.AdminPasswordResetForm"
+# The Wagtail admin's password reset, under allauth's reset_password limits.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "broadsheet.accounts.forms.AdminPasswordResetForm"  # noqa: S105
 # How many reverse proxies (load balancer, Varnish) put their hop in X-Forwarded-For: the
 # client's address is the one they saw. 0: the socket's peer address, X-Forwarded-For ignored.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
