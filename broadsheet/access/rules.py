@@ -189,6 +189,15 @@ def slot_heartbeat(
     return state, _refused(state)
 
 
+def heartbeat_of_holder(outcome: SlotOutcome, *, device: str) -> SlotOutcome:
+    """A heartbeat refused for its old fence, from the very device that holds the slot: another
+    tab of it moved the fence on ("Read here", or a claim after the lease ran out). It is the
+    same reader, not "another device": it reads on, and learns the current fence."""
+    if outcome.available and not outcome.held and outcome.holder_device == device:
+        return SlotOutcome(available=True, held=True, fence=outcome.fence)
+    return outcome
+
+
 def slot_take_over(
     *, state: SlotState, device: str, now: datetime, lease: timedelta
 ) -> tuple[SlotState, SlotOutcome]:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.http import HttpRequest, HttpResponse
 
 from broadsheet.accounts.sessions import device_id_for_request, signed_in_user
@@ -285,16 +285,14 @@ def slot_heartbeat(*, request: HttpRequest, fence: int, now: datetime) -> SlotOu
     entitlement = request_entitlement(request, now=now)
     if entitlement is None:
         return None
+    device = device_key_for_request(request)
     try:
-        return get_store().slot_heartbeat(
-            seat_id=entitlement.seat_id,
-            device=device_key_for_request(request),
-            fence=fence,
-            now=now,
-            lease=lease(),
+        outcome = get_store().slot_heartbeat(
+            seat_id=entitlement.seat_id, device=device, fence=fence, now=now, lease=lease()
         )
     except StoreUnavailableError:
         return rules.SLOT_UNAVAILABLE
+    return rules.heartbeat_of_holder(outcome, device=device)
 
 
 def slot_take_over(*, request: HttpRequest, now: datetime) -> SlotOutcome | None:
@@ -334,8 +332,15 @@ def takeover_record(
         at=now,
     )
     count_add(kind=CountKind.TAKEOVER, now=now)
-    window = timedelta(hours=settings.ACCESS_SHARING_WINDOW_HOURS)
-    recent = Takeover.objects.filter(seat_id=seat_id, at__gt=now - window).count()
+    # Takeovers count from the start of the window, or from the end of the seat's last flag
+    # if later: a flag the reader ended (or staff cleared) wipes the slate.
+    since = now - timedelta(hours=settings.ACCESS_SHARING_WINDOW_HOURS)
+    last_end = SharingFlag.objects.filter(seat_id=seat_id, ended_at__isnull=False).aggregate(
+        last=Max("ended_at")
+    )["last"]
+    if last_end is not None and last_end > since:
+        since = last_end
+    recent = Takeover.objects.filter(seat_id=seat_id, at__gt=since).count()
     open_flag = SharingFlag.objects.select_for_update().filter(seat_id=seat_id, ended_at=None)
     flag = open_flag.first()
     if flag is not None:

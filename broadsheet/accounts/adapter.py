@@ -1,12 +1,17 @@
-"""Broadsheet's allauth adapter: emails leave through a background task."""
+"""Broadsheet's allauth adapter: emails leave through a background task; the client's address
+is found one way (client_ip); allauth's sign-ins are marked as counted for the sign-in gate
+(backends.py)."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 
 from . import services
+from .backends import COUNTED
+from .client_ip import client_ip
 
 
 def user_display(user) -> str:
@@ -14,6 +19,21 @@ def user_display(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def authenticate(self, request, **credentials):
+        # allauth counts this attempt under its limits; the gate need not count it again.
+        already = getattr(request, COUNTED, False)
+        setattr(request, COUNTED, True)
+        try:
+            return super().authenticate(request, **credentials)
+        finally:
+            setattr(request, COUNTED, already)
+
+    def get_client_ip(self, request) -> str:
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
         request = context.request
         ctx = {

@@ -1,32 +1,61 @@
-"""A rate limit on the Wagtail admin's sign-in form (readers sign in through allauth, which
-has its own limits)."""
+"""Every sign-in of the site passes one gate, whichever form it comes from: allauth's, the
+Wagtail admin's, Wagtail's front-end login (page privacy), or any other form that calls
+Django's authenticate() with a request.
+
+The gate is the first authentication backend. allauth's own forms reach it through
+AccountAdapter.authenticate, which has already counted the attempt (ACCOUNT_RATE_LIMITS
+"login" and "login_failed") and which leaves email verification to allauth's login stages:
+there the gate steps aside. Any other door gets the same treatment here: the attempt is
+counted under the same limits, by allauth's own code, and an account whose email is not
+verified is refused (staff excepted, who are made by createsuperuser, demo_editor or the
+admin, not by signing up).
+"""
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 
-ADMIN_LOGIN_PATH = "/admin/login/"
+# Set on a request while allauth's adapter authenticates it (adapter.AccountAdapter).
+COUNTED = "_broadsheet_sign_in_counted"
 
 
-class AdminLoginRateLimitBackend(ModelBackend):
-    """Counts every password tried on the admin sign-in per client IP and per username
-    (ACCOUNT_RATE_LIMITS["admin_login"]); past the limit no password is even checked.
+def user_sign_in_allowed(user) -> bool:
+    """May this account sign in at a door where allauth does not check verification?"""
+    if not user.is_active:
+        return False
+    # Staff are vouched for by whoever made them staff; their addresses are not signups.
+    if user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin"):
+        return True
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
-    It never authenticates anyone itself: it returns None to let the next backends try, or
-    raises PermissionDenied, which makes Django stop and refuse the sign-in. It is a
-    ModelBackend only so that a session recorded with it (Django's test client signs in with
-    the first backend) still finds its user; permissions are left to the other backends.
+
+class SignInGateBackend(ModelBackend):
+    """Decides every sign-in that carries a request and did not come through allauth's forms:
+    returns the user, or raises PermissionDenied, which makes Django refuse the sign-in
+    without asking the other backends.
+
+    It never checks a password itself: allauth's adapter does, through the other backends. It
+    is a ModelBackend so that a session it signed in finds its user again; permissions are
+    left to the other backends.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None or not request.path.startswith(ADMIN_LOGIN_PATH):
+    def authenticate(self, request: HttpRequest | None, **credentials):
+        if request is None or getattr(request, COUNTED, False):
             return None
-        key = (username or "").strip().lower()
-        if not ratelimit.consume(request, action="admin_login", key=key):
-            raise PermissionDenied("too many sign-in attempts")
-        return None
+        if not ratelimit.consume(request, action="login"):
+            raise PermissionDenied("too many sign-in attempts from this address")
+        try:
+            user = get_adapter(request).authenticate(request, **credentials)
+        except ValidationError as error:  # allauth's "too many failed sign-in attempts"
+            raise PermissionDenied("too many failed sign-in attempts") from error
+        if user is None or not user_sign_in_allowed(user):
+            raise PermissionDenied("wrong credentials, inactive or unverified account")
+        return user
 
     def get_user_permissions(self, user_obj, obj=None):
         return set()

@@ -10,12 +10,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 
 from . import hooks
+from .client_ip import client_ip
 from .models import ActorKind, AuditEntry, Device
 from .sessions import DEVICE_ID, DEVICE_KEY, DEVICE_SEEN, session_delete
 from .useragents import browser_and_platform
@@ -27,15 +27,6 @@ User = get_user_model()
 
 class AccountDeletionRefusedError(Exception):
     """The account cannot be deleted yet; the message says why and what to do."""
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    from allauth.account.adapter import get_adapter
-
-    try:
-        return get_adapter().get_client_ip(request)
-    except PermissionDenied:
-        return None
 
 
 def subject_label(user) -> str:
@@ -85,7 +76,7 @@ def device_register(*, request: HttpRequest, user, now: datetime) -> Device:
         "browser": browser,
         "platform": platform,
         "user_agent": user_agent,
-        "ip_address": _client_ip(request),
+        "ip_address": client_ip(request) or None,
         "last_seen_at": now,
     }
     # A session key belongs to one device: drop a stale row holding it (a deleted user's).

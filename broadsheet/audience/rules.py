@@ -7,7 +7,6 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from ipaddress import ip_address
 from urllib.parse import parse_qs, urlsplit
 
 from .bots import bot_pattern
@@ -147,20 +146,6 @@ def referrer_source(*, referrer: str | None, page_url: str = "", own_hosts: froz
     if _host_in(host, SOCIAL_HOSTS):
         return Source.SOCIAL
     return Source.OTHER
-
-
-def client_ip(*, remote_addr: str, forwarded_for: str, trusted_proxies: int) -> str:
-    """The reader's address: the socket's peer, or with N trusted proxies in front, the address
-    the outermost of them saw (the N-th entry from the right of X-Forwarded-For)."""
-    address = remote_addr
-    if trusted_proxies > 0 and forwarded_for:
-        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        if len(hops) >= trusted_proxies:
-            address = hops[-trusted_proxies]
-    try:
-        return str(ip_address(address))
-    except ValueError:
-        return ""
 
 
 def daily_salt(*, secret: str, day: date) -> bytes:

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 
+from broadsheet.accounts.client_ip import client_ip
+
 from . import rules
 from .hits import Hit, Kind, Source, day_of, hour_index, hour_start
 from .models import ArticleDailySource, ArticleHourlyCount, ReaderMark
@@ -54,16 +56,11 @@ def reader_is_countable(request: HttpRequest) -> bool:
 
 
 def _reader_keys(request: HttpRequest, now: datetime) -> tuple[str, str]:
-    ip = rules.client_ip(
-        remote_addr=request.META.get("REMOTE_ADDR", ""),
-        forwarded_for=request.headers.get("X-Forwarded-For", ""),
-        trusted_proxies=getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0),
-    )
     return rules.reader_keys(
         secret=settings.SECRET_KEY,
         now=now,
         window=_dedupe_window(),
-        ip=ip,
+        ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
 

@@ -11,6 +11,7 @@ Confirmation and preference forms are per-reader, uncached pages and keep Django
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from broadsheet.newsroom import selectors as newsroom_selectors
 
-from . import ratelimit, selectors, services, tokens
+from . import selectors, services, tokens
 from .forms import PreferencesForm, SignupForm
 from .models import Newsletter, Subscriber, SubscriptionStatus
 
@@ -33,11 +34,6 @@ def _language() -> str:
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the load balancer's peer address; see docs/newsletters.md for proxies.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -86,11 +82,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if form.is_bot:
         # Bots get the answer people get, and nothing happens.
         return _signup_answer(request, status=200, message=done)
-    if not ratelimit.allow(
-        scope="signup-ip",
-        identity=_client_ip(request),
-        limit=settings.NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR,
-    ):
+    # ACCOUNT_RATE_LIMITS "newsletter_signup", per client address (accounts/client_ip.py).
+    if not ratelimit.consume(request, action="newsletter_signup"):
         return _signup_answer(
             request,
             status=429,
@@ -105,11 +98,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.data.get("email", "")[:320],
         )
     email = form.cleaned_data["email"]
-    if not ratelimit.allow(
-        scope="signup-address",
-        identity=email,
-        limit=settings.NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR,
-    ):
+    if not ratelimit.consume(request, action="newsletter_signup_address", key=email.lower()):
         return _signup_answer(
             request,
             status=429,

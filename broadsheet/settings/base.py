@@ -307,8 +307,8 @@ MIDDLEWARE += [
     "broadsheet.pagecache.middleware.MemberPageCacheMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
-    # Counts Wagtail admin sign-in attempts (allauth's limits cover the reader's sign-in).
-    "broadsheet.accounts.backends.AdminLoginRateLimitBackend",
+    # The gate of every sign-in form: allauth's limits and email verification for all of them.
+    "broadsheet.accounts.backends.SignInGateBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -344,10 +344,18 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
-    # Not allauth's own: the Wagtail admin sign-in (accounts.backends) and invitations.
-    "admin_login": os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "20/m/ip,10/10m/key"),
+    # Not allauth's own: invitations, and newsletter signups per client and per address.
     "subscription_invite": os.environ.get("SUBSCRIPTION_INVITE_RATE_LIMIT", "20/h/user"),
+    "newsletter_signup": f"{NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR}/h/ip"
+    if NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR > 0
+    else "",
+    "newsletter_signup_address": f"{NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR}/h/key"
+    if NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR > 0
+    else "",
 }
+ACCOUNT_FORMS = {"signup": "broadsheet.accounts.forms.SignupForm"}
+# The Wagtail admin's password reset, under allauth's reset_password limits.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "broadsheet.accounts.forms.AdminPasswordResetForm"  # noqa: S105
 # How many reverse proxies (load balancer, Varnish) put their hop in X-Forwarded-For: the
 # client's address is the one they saw. 0: the socket's peer address, X-Forwarded-For ignored.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

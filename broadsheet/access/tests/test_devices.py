@@ -80,12 +80,15 @@ def test_a_paused_device_with_an_old_fence_is_refused(store, gated):
     phone, laptop = device_client(user, "chrome-android"), device_client(user, "firefox-linux")
     old_fence = int(FENCE.search(_read(phone, gated)).group(1))
     _read_here(laptop, gated)
+    assert _heartbeat(phone, gated, old_fence)["state"] == "notice"
     _read_here(phone, gated)  # the phone holds the slot again, with a newer fence
     new_fence = int(FENCE.search(_read(phone, gated)).group(1))
 
     assert new_fence > old_fence
-    assert _heartbeat(phone, gated, old_fence)["state"] == "notice"
+    # The phone's old tab is the phone: it reads on, with the new fence.
+    assert _heartbeat(phone, gated, old_fence) == {"state": "reading", "fence": new_fence}
     assert _heartbeat(phone, gated, new_fence)["state"] == "reading"
+    assert _heartbeat(laptop, gated, old_fence)["state"] == "notice"
 
 
 def test_the_slot_is_free_again_after_the_lease(store, gated, time_machine):

@@ -95,6 +95,30 @@ def test_download_my_data(en_edition):
     assert reader.pk == data["account"]["id"]
 
 
+def test_export_and_deletion_ask_for_the_password_unless_typed_in_the_last_five_minutes(
+    en_edition,
+):
+    # As docs/accounts.md says: the pages open without it; signing in does not count; the
+    # password typed again is good for ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s).
+    reader = reader_create()
+    client = browser(CHROME_ANDROID)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, email_address=reader.email)
+        for path in ("/en-us/accounts/export/", "/en-us/accounts/delete/"):
+            assert client.get(path).status_code == 200
+            assert "/reauthenticate/" in client.post(path)["Location"]
+        reauthenticate(client)
+    with time_machine.travel(start + timezone.timedelta(minutes=4, seconds=59), tick=False):
+        assert client.post("/en-us/accounts/export/").status_code == 200
+        unticked = client.post("/en-us/accounts/delete/")  # the form again, box not ticked
+        assert unticked["Location"] == "/en-us/accounts/delete/"
+    with time_machine.travel(start + timezone.timedelta(minutes=5, seconds=1), tick=False):
+        for path in ("/en-us/accounts/export/", "/en-us/accounts/delete/"):
+            assert "/reauthenticate/" in client.post(path)["Location"]
+    assert User.objects.filter(pk=reader.pk).exists()
+
+
 def test_delete_my_account(en_edition):
     reader = reader_create(email_address="gone@example.com")
     client, other = browser(CHROME_ANDROID), browser()

@@ -1,5 +1,6 @@
 """Rate limits (allauth's, on the real cache) on sign-in, sign-up, password reset, and the
-Wagtail admin sign-in; client addresses taken only from trusted proxies."""
+Wagtail admin sign-in (the same limits: test_every_way_in.py); client addresses taken only
+from trusted proxies."""
 
 from __future__ import annotations
 
@@ -82,10 +83,10 @@ def test_a_trusted_proxy_gives_each_client_its_own_allowance(en_edition, setting
     assert statuses == [302] * 11
 
 
-def test_the_admin_sign_in_has_its_own_limit(editions, settings):
+def test_the_admin_sign_in_keeps_allauths_limits(editions, settings):
     settings.ACCOUNT_RATE_LIMITS = {
         **settings.ACCOUNT_RATE_LIMITS,
-        "admin_login": "20/m/ip,3/m/key",
+        "login_failed": "20/m/ip,3/m/key",
     }
     get_user_model().objects.create_superuser("chief", "chief@example.com", PASSWORD)
     client = browser()

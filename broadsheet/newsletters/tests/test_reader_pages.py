@@ -146,7 +146,10 @@ class TestSignup:
         assert not mail.outbox
 
     def test_rate_limited_per_address(self, client, en_digest, settings):
-        settings.NEWSLETTERS_SIGNUPS_PER_ADDRESS_PER_HOUR = 2
+        settings.ACCOUNT_RATE_LIMITS = {
+            **settings.ACCOUNT_RATE_LIMITS,
+            "newsletter_signup_address": "2/h/key",
+        }
         assert signup(client, en_digest).status_code == 200
         assert signup(client, en_digest).status_code == 200
         response = signup(client, en_digest)
@@ -155,13 +158,33 @@ class TestSignup:
         assert signup(client, en_digest, email="other@example.com").status_code == 200
 
     def test_rate_limited_per_ip(self, client, en_digest, settings):
-        settings.NEWSLETTERS_SIGNUPS_PER_IP_PER_HOUR = 3
+        settings.ACCOUNT_RATE_LIMITS = {
+            **settings.ACCOUNT_RATE_LIMITS,
+            "newsletter_signup": "3/h/ip",
+        }
         for n in range(3):
             assert signup(client, en_digest, email=f"r{n}@example.com").status_code == 200
         response = signup(client, en_digest, email="r9@example.com")
         assert response.status_code == 429
         other_ip = Client(REMOTE_ADDR="10.1.2.3")
         assert signup(other_ip, en_digest, email="r9@example.com").status_code == 200
+
+    def test_behind_a_trusted_proxy_each_reader_has_their_own_allowance(self, en_digest, settings):
+        # Varnish in front: every request comes from its address, the reader's is in
+        # X-Forwarded-For.
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+        settings.ACCOUNT_RATE_LIMITS = {
+            **settings.ACCOUNT_RATE_LIMITS,
+            "newsletter_signup": "2/h/ip",
+        }
+        proxy = Client(REMOTE_ADDR="10.0.0.2")
+        one = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+        other = {"HTTP_X_FORWARDED_FOR": "198.51.100.8"}
+        assert signup(proxy, en_digest, email="a1@example.com", **one).status_code == 200
+        assert signup(proxy, en_digest, email="a2@example.com", **one).status_code == 200
+        assert signup(proxy, en_digest, email="a3@example.com", **one).status_code == 429
+        assert signup(proxy, en_digest, email="b1@example.com", **other).status_code == 200
+        assert signup(proxy, en_digest, email="b2@example.com", **other).status_code == 200
 
     def test_get_on_the_endpoint_goes_to_the_newsletters_page(self, client, en_digest):
         response = client.get("/en-us/newsletters/signup/")
