@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import services
 
@@ -14,6 +17,14 @@ def user_display(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth checks the host but takes either scheme: never from https down to http.
+        request = context.request
+        secure = request is not None and request.is_secure()
+        return super().is_safe_url(url) and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={urlsplit(url or "").netloc}, require_https=secure
+        )
+
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
         request = context.request
         ctx = {
