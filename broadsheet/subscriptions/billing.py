@@ -78,6 +78,10 @@ class MalformedEventError(ValueError):
     """The body is not a Stripe event we can read."""
 
 
+class NotAnEventError(MalformedEventError):
+    """Not even an event's envelope (no id or type): refused, and nothing is kept."""
+
+
 def _time(value) -> datetime | None:
     if value in (None, "", 0):
         return None
@@ -134,10 +138,10 @@ def _is_event_id(value) -> bool:
 
 def event_check(event) -> dict:
     if not isinstance(event, dict):
-        raise MalformedEventError("not an object")
+        raise NotAnEventError("not an object")
     data = event.get("data")
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
-        raise MalformedEventError("no id or type")
+        raise NotAnEventError("no id or type")
     if not _is_event_id(event["id"]):
         raise MalformedEventError(f"not an event id of at most {MAX_EVENT_ID_LENGTH} characters")
     if not 0 < len(event["type"]) <= MAX_TYPE_LENGTH:
@@ -201,6 +205,8 @@ def billing_event_ingest(*, event: dict, now: datetime, body: str = "") -> Recei
     stored as it is is stored refused instead."""
     try:
         row, created = billing_event_store(event=event, now=now)
+    except NotAnEventError:
+        raise
     except MalformedEventError as error:
         return billing_event_refuse(event=event, body=body, reason=str(error), now=now)
     outcome = billing_event_process(event_pk=row.pk, now=now)
