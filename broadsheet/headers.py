@@ -1,9 +1,9 @@
 """Response headers every page gets, whichever layer answered it (a view or a page cache).
 
 - PrivateWhenSignedInMiddleware: a response to a request with a session is the reader's own
-  (`Cache-Control: private`), unless the view marked the page the same for every signed-in
-  reader (`broadsheet.pagecache.members.mark_shareable_for_members`) and it was rendered as
-  that shared members' copy.
+  (`Cache-Control: private`), unless it is the members' shared copy of a page whose view
+  marked it the same for every signed-in reader
+  (`broadsheet.pagecache.members.mark_shareable_for_members`).
 - ContentSecurityPolicyMiddleware: django-csp's, with the Wagtail admin's own, looser policy
   (its editors run inline scripts and styles); readers' pages have no inline script at all,
   so that one policy, without nonces, holds for pages served from the shared page cache too.
@@ -19,21 +19,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from broadsheet.pagecache.members import SHAREABLE_FOR_MEMBERS_ATTRIBUTE
-from broadsheet.pagecache.middleware import MEMBER_SHELL_ATTRIBUTE
+# What broadsheet.pagecache.middleware.MemberPageCacheMiddleware says of a page it kept.
+SHARED_BY_MEMBERS = ("member-miss", "member-hit")
 
 
-def _shared_by_members(request: HttpRequest, response: HttpResponse) -> bool:
-    """The members' copy of a page the view marked shareable: the same for every reader."""
-    if response.get("X-Page-Cache") == "member-hit":
-        return True  # kept by the members' cache, which keeps only such pages
-    return (
-        getattr(request, SHAREABLE_FOR_MEMBERS_ATTRIBUTE, False)
-        and getattr(request, MEMBER_SHELL_ATTRIBUTE, False)
-        # A CSRF token in the page is this reader's.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not response.cookies
-    )
+def _shared_by_members(response: HttpResponse) -> bool:
+    """The members' copy of a page: kept by (or served from) the members' page cache, which
+    keeps only what the view marked shareable, rendered without anything of one reader's."""
+    return response.get("X-Page-Cache") in SHARED_BY_MEMBERS
 
 
 class PrivateWhenSignedInMiddleware:
@@ -47,7 +40,7 @@ class PrivateWhenSignedInMiddleware:
         session_cookie = settings.SESSION_COOKIE_NAME
         if session_cookie not in request.COOKIES and session_cookie not in response.cookies:
             return response
-        if session_cookie in request.COOKIES and _shared_by_members(request, response):
+        if session_cookie in request.COOKIES and _shared_by_members(response):
             return response
         cache_control = response.get("Cache-Control", "")
         if "s-maxage" in cache_control:
