@@ -4,7 +4,15 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 
 # Paths that are not an edition's: a 404 there is that path's own, not a missing language prefix.
-NOT_EDITION_PREFIXES = ("/admin/", "/documents/", "/static/", "/media/")
+NOT_EDITION_PREFIXES = (
+    "/admin/",
+    "/documents/",
+    "/static/",
+    "/media/",
+    "/_access/",
+    "/_audience/",
+    "/billing/",
+)
 
 
 class EditionLocaleMiddleware(LocaleMiddleware):

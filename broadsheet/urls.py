@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
 
 urlpatterns = [
@@ -36,5 +37,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler400 = "broadsheet.views.bad_request"
 handler404 = "broadsheet.views.page_not_found"
 handler500 = "broadsheet.views.server_error"

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from broadsheet.pagecache.scopes import SITE_SCOPE, scope_for_path
 from broadsheet.redis_cache import RedisCache
+from broadsheet.request_guard import UnreadableRequest
 
 # What Django raises when it cannot reach the database or the database gives up on a query.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -78,6 +79,16 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         if not exception.args[0].startswith(("No ", "Resolver404", "{")):
             message = exception.args[0]
     return render(request, "404.html", {"message": message}, status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request we cannot read (a body in another charset than UTF-8, a NUL in the address,
+    too many fields): said plainly, in the edition's language. Renders without context
+    processors or request.POST, whose reading may be what failed."""
+    _activate_edition_language(request)
+    message = str(exception) if isinstance(exception, UnreadableRequest) else ""
+    html = loader.get_template("400.html").render({"message": message})
+    return HttpResponse(html, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 
+from broadsheet.converters import parse_id
 from broadsheet.pagecache.holes import Filled, HoleRequestError, hole
 
 from . import services
@@ -33,14 +34,13 @@ from .services import Reading
 
 # Walls are the same for every reader who meets them on an article (signed in or not).
 WALL_SECONDS = 60
-# Database ids are 64-bit; a longer number is no article (and would overflow SQLite).
-MAX_ID = 2**63 - 1
 
 
 def article_id_parse(raw: str) -> int:
-    if not raw.isdigit() or int(raw) > MAX_ID:
-        raise HoleRequestError("article must be a positive whole number")
-    return int(raw)
+    try:
+        return parse_id(raw)
+    except ValueError as error:
+        raise HoleRequestError("article must be a positive whole number") from error
 
 
 @hole("article-body", private=True, params=("article",))

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from broadsheet import converters  # noqa: F401  (registers <id:>)
+
 from . import views
 
 app_name = "access"

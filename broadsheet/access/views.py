@@ -13,6 +13,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from broadsheet.converters import parse_id
+
 from . import services
 from .rendering import notice_html
 from .selectors import ArticleFacts, article_facts
@@ -35,7 +37,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def heartbeat(request: HttpRequest) -> JsonResponse:
     """An open article page, every ACCESS_HEARTBEAT_SECONDS while visible: still reading?"""
     try:
-        article_id = int(request.POST.get("article", ""))
+        article_id = parse_id(request.POST.get("article", ""))
         fence = int(request.POST.get("fence", ""))
     except ValueError:
         return _private(JsonResponse({"error": "article and fence must be numbers"}, status=400))
@@ -55,7 +57,7 @@ def heartbeat(request: HttpRequest) -> JsonResponse:
 def take_over(request: HttpRequest) -> HttpResponse:
     """ "Read here": take the seat's slot on this device, then back to the article."""
     try:
-        article = _live_article(int(request.POST.get("article", "")))
+        article = _live_article(parse_id(request.POST.get("article", "")))
     except ValueError as error:
         raise Http404("No such article") from error
     services.slot_take_over(request=request, now=timezone.now())

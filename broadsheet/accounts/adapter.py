@@ -4,10 +4,13 @@ is found one way (client_ip); allauth's sign-ins are marked as counted for the s
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import services
 from .backends import COUNTED
@@ -33,6 +36,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth checks the host but takes either scheme: never from https down to http.
+        request = context.request
+        secure = request is not None and request.is_secure()
+        return super().is_safe_url(url) and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={urlsplit(url or "").netloc}, require_https=secure
+        )
 
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
         request = context.request

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from broadsheet import converters  # noqa: F401  (registers <id:>)
+
 from . import views
 
 app_name = "audience_site"
@@ -8,7 +10,7 @@ app_name = "audience_site"
 # sits under one prefix that caches and proxies can tell apart.
 urlpatterns = [
     path(
-        "_audience/view/<slug:edition>/<int:article_id>/<str:signature>/",
+        "_audience/view/<slug:edition>/<id:article_id>/<str:signature>/",
         views.beacon,
         name="view",
     ),

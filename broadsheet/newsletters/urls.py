@@ -1,5 +1,7 @@
 from django.urls import path
 
+from broadsheet import converters  # noqa: F401  (registers <id:>)
+
 from . import views
 
 app_name = "newsletters"
@@ -12,7 +14,7 @@ urlpatterns = [
     path("newsletters/preferences/<str:token>/", views.preferences, name="preferences"),
     path("newsletters/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("newsletters/<str:slug>/", views.archive, name="archive"),
-    path("newsletters/<str:slug>/<int:issue_id>/", views.issue_detail, name="issue"),
+    path("newsletters/<str:slug>/<id:issue_id>/", views.issue_detail, name="issue"),
 ]
 
 # Slugs a newsletter cannot take: they are the pages above.

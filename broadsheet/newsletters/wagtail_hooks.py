@@ -9,6 +9,8 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from broadsheet import converters  # noqa: F401  (registers <id:>)
+
 from . import admin_views, services
 from .models import Issue, Newsletter, Subscriber
 
@@ -41,7 +43,7 @@ class NewsletterViewSet(SnippetViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("compose/<int:pk>/", admin_views.NewsletterComposeView.as_view(), name="compose"),
+            path("compose/<id:pk>/", admin_views.NewsletterComposeView.as_view(), name="compose"),
         ]
 
 
@@ -88,14 +90,14 @@ class IssueViewSet(SnippetViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("report/<int:pk>/", admin_views.IssueReportView.as_view(), name="report"),
+            path("report/<id:pk>/", admin_views.IssueReportView.as_view(), name="report"),
             path(
-                "unconfirmed/<int:pk>/",
+                "unconfirmed/<id:pk>/",
                 admin_views.UnconfirmedDeliveriesView.as_view(),
                 name="unconfirmed",
             ),
-            path("preview/<int:pk>/html/", admin_views.issue_preview_html, name="preview_html"),
-            path("preview/<int:pk>/text/", admin_views.issue_preview_text, name="preview_text"),
+            path("preview/<id:pk>/html/", admin_views.issue_preview_html, name="preview_html"),
+            path("preview/<id:pk>/text/", admin_views.issue_preview_text, name="preview_text"),
         ]
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +82,14 @@ MIDDLEWARE = [
     # proxy asks for one per metered reading (broadsheet/pagecache/holes.py).
     "broadsheet.pagecache.holes.HoleMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the address or a cookie is a 400 before any cache, session or view reads it.
+    "broadsheet.request_guard.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # These three add their headers outside the page caches, which answer hits early: a page
+    # served from a cache carries them as a rendered one does (broadsheet/headers.py).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "broadsheet.headers.ContentSecurityPolicyMiddleware",
+    "broadsheet.headers.PrivateWhenSignedInMiddleware",
     "broadsheet.pagecache.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "broadsheet.locale_middleware.EditionLocaleMiddleware",
@@ -89,9 +97,47 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Content-Security-Policy (django-csp, through broadsheet.headers). Readers' pages run no
+# inline script, so one policy without nonces holds for pages from the shared page cache too.
+# Inline style attributes stay allowed: Wagtail's responsive embeds size themselves with one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        # Embedded videos and posts in articles (wagtail.embeds).
+        "frame-src": ["https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Buying and the billing portal leave through a redirect after a form.
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Wagtail's admin runs inline scripts and styles and frames its own previews.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "broadsheet.urls"
 WSGI_APPLICATION = "broadsheet.wsgi.application"

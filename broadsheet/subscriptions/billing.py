@@ -7,16 +7,22 @@
 - In any order: each subscription remembers the Stripe time of the newest state applied to it
   (stripe_state_at); an older snapshot is recorded as stale and changes nothing, and a
   subscription that Stripe ended stays ended (Stripe never restarts one).
+- Refused, not retried: a signed event we cannot read as one (a time out of range, a NUL or a
+  lone surrogate, nesting too deep to parse, an id too long to keep, a subscription event about
+  something that is not a subscription) is stored as failed with the reason and marked done, so
+  that neither a redelivery nor the replay tries it again; its webhook answers 400. Other
+  failures are retried by the replay, at most MAX_ATTEMPTS times.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from broadsheet.accounts.models import ActorKind
 from broadsheet.accounts.services import audit_record
@@ -56,16 +62,36 @@ SUBSCRIPTION_EVENTS = {
     "customer.subscription.pending_update_expired",
 }
 CHECKOUT_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+# BillingEvent's columns: an id or type that does not fit is no event of Stripe's.
+MAX_EVENT_ID_LENGTH = 100
+MAX_TYPE_LENGTH = 80
+# 9999-12-31T23:59:59Z, the last second a datetime holds.
+MAX_TIMESTAMP = 253_402_300_799
+# Failures that may pass (the database, a bug fixed since) are retried by the replay this many
+# times; then the event stays failed, for staff to look at.
+MAX_ATTEMPTS = 10
+# How much of a refused body is kept with it, for whoever looks into it.
+REFUSED_BODY_CHARS = 10_000
 
 
 class MalformedEventError(ValueError):
     """The body is not a Stripe event we can read."""
 
 
+class NotAnEventError(MalformedEventError):
+    """Not even an event's envelope (no id or type): refused, and nothing is kept."""
+
+
 def _time(value) -> datetime | None:
     if value in (None, "", 0):
         return None
-    return datetime.fromtimestamp(int(value), tz=UTC)
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise MalformedEventError(f"a time that is not a number: {str(value)[:40]!r}") from error
+    if not 0 < seconds <= MAX_TIMESTAMP:
+        raise MalformedEventError(f"a time out of range: {str(seconds)[:40]}")
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _id(value) -> str:
@@ -75,17 +101,70 @@ def _id(value) -> str:
     return str(value or "")
 
 
+def _is_storable_text(text: str) -> bool:
+    """PostgreSQL keeps neither a NUL nor half of a surrogate pair, in text or in JSON."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_texts(value) -> None:
+    # Iterative: the parser already bounded the depth, but a walk need not spend the stack.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and not _is_storable_text(item):
+            raise MalformedEventError("a NUL or a lone surrogate in a text")
+
+
+def _is_event_id(value) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_EVENT_ID_LENGTH
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+    )
+
+
 def event_check(event) -> dict:
     if not isinstance(event, dict):
-        raise MalformedEventError("not an object")
+        raise NotAnEventError("not an object")
     data = event.get("data")
     if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
-        raise MalformedEventError("no id or type")
-    if not isinstance(event.get("created"), int):
+        raise NotAnEventError("no id or type")
+    if not _is_event_id(event["id"]):
+        raise MalformedEventError(f"not an event id of at most {MAX_EVENT_ID_LENGTH} characters")
+    if not 0 < len(event["type"]) <= MAX_TYPE_LENGTH:
+        raise MalformedEventError(f"not a type of at most {MAX_TYPE_LENGTH} characters")
+    created = event.get("created")
+    if not isinstance(created, int) or isinstance(created, bool):
         raise MalformedEventError("no created time")
+    _time(created)
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise MalformedEventError("no data.object")
+    _check_texts(event)
+    if event["type"] in SUBSCRIPTION_EVENTS:
+        _subscription_id(data["object"])
     return event
+
+
+def _subscription_id(data: dict) -> str:
+    stripe_id = data.get("id")
+    if not isinstance(stripe_id, str) or not stripe_id.startswith("sub_"):
+        raise MalformedEventError("not a subscription")
+    if len(stripe_id) > MAX_EVENT_ID_LENGTH:
+        raise MalformedEventError("a subscription id too long")
+    return stripe_id
 
 
 # Receiving
@@ -96,17 +175,20 @@ class Received:
     event_pk: int
     created: bool
     outcome: str
+    # Why the event was refused for good (stored failed, never retried); empty otherwise.
+    refused: str = ""
 
 
 def billing_event_store(*, event: dict, now: datetime) -> tuple[BillingEvent, bool]:
-    """Store this event unless it is already stored; returns (row, created)."""
+    """Store this event unless it is already stored; returns (row, created). Raises
+    MalformedEventError for an event that cannot be stored as it is."""
     event_check(event)
     obj = event["data"]["object"]
     try:
         with transaction.atomic():
             row = BillingEvent.objects.create(
-                stripe_event_id=event["id"][:100],
-                type=event["type"][:80],
+                stripe_event_id=event["id"],
+                type=event["type"],
                 stripe_created_at=_time(event["created"]),
                 livemode=bool(event.get("livemode", False)),
                 payload=event,
@@ -118,18 +200,81 @@ def billing_event_store(*, event: dict, now: datetime) -> tuple[BillingEvent, bo
         return BillingEvent.objects.get(stripe_event_id=event["id"]), False
 
 
-def billing_event_ingest(*, event: dict, now: datetime) -> Received:
-    """Store then apply one event (a webhook's or a replayed one)."""
-    row, created = billing_event_store(event=event, now=now)
+def billing_event_ingest(*, event: dict, now: datetime, body: str = "") -> Received:
+    """Store then apply one event (a webhook's or a replayed one); an event that cannot be
+    stored as it is is stored refused instead."""
+    try:
+        row, created = billing_event_store(event=event, now=now)
+    except NotAnEventError:
+        raise
+    except MalformedEventError as error:
+        return billing_event_refuse(event=event, body=body, reason=str(error), now=now)
     outcome = billing_event_process(event_pk=row.pk, now=now)
-    return Received(row.pk, created, outcome)
+    refused = ""
+    if outcome == EventOutcome.FAILED:
+        refused = (
+            BillingEvent.objects.filter(pk=row.pk, processed_at__isnull=False)
+            .values_list("error", flat=True)
+            .first()
+        ) or ""
+    return Received(row.pk, created, outcome, refused)
+
+
+def _refused_key(event, body: str) -> str:
+    """The event's own id when we can keep it, else one made from what identifies it (a long
+    id, else the whole body), so that each redelivery finds the same row."""
+    event_id = event.get("id") if isinstance(event, dict) else None
+    if _is_event_id(event_id):
+        return event_id
+    seed = event_id if isinstance(event_id, str) and event_id else body
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"refused_{digest[:64]}"
+
+
+def billing_event_refuse(*, event, body: str, reason: str, now: datetime) -> Received:
+    """Keep a signed event we cannot read, failed for good, with the reason and its body."""
+    event = event if isinstance(event, dict) else {}
+    kind = event.get("type")
+    kind = kind if isinstance(kind, str) and _is_storable_text(kind) else ""
+    try:
+        created_at = _time(event.get("created")) or now
+    except MalformedEventError:
+        created_at = now
+    error = f"refused: {reason}"[:2000]
+    key = _refused_key(event, body)
+    kept_body = body[:REFUSED_BODY_CHARS].replace("\x00", "\\u0000")
+    try:
+        with transaction.atomic():
+            row = BillingEvent.objects.create(
+                stripe_event_id=key,
+                type=kind[:MAX_TYPE_LENGTH],
+                stripe_created_at=created_at,
+                livemode=event.get("livemode") is True,
+                payload={"refused": reason, "body": kept_body},
+                received_at=now,
+                processed_at=now,
+                outcome=EventOutcome.FAILED,
+                error=error,
+                attempts=1,
+            )
+        logger.warning("Stripe event %s refused: %s", key, reason)
+        return Received(row.pk, True, row.outcome, error)
+    except IntegrityError:
+        row = BillingEvent.objects.get(stripe_event_id=key)
+        return Received(row.pk, False, row.outcome, row.error if row.processed_at else "")
 
 
 def billing_event_receive(*, payload: bytes, signature: str, now: datetime) -> Received:
     """A webhook: check the signature on the raw body, then store and apply the event.
     Raises stripe.SignatureVerificationError, or ValueError for a body that is not an event."""
-    event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
-    return billing_event_ingest(event=event, now=now)
+    try:
+        event = stripe_api.webhook_event_verify(payload=payload, signature=signature)
+    except RecursionError:
+        # Raised by the JSON parser, so after the signature was found good.
+        return billing_event_refuse(
+            event=None, body=payload.decode("utf-8"), reason="nested too deeply", now=now
+        )
+    return billing_event_ingest(event=event, now=now, body=payload.decode("utf-8"))
 
 
 def billing_event_process(*, event_pk: int, now: datetime) -> str:
@@ -141,11 +286,20 @@ def billing_event_process(*, event_pk: int, now: datetime) -> str:
         try:
             with transaction.atomic():
                 outcome, subscription, user = _apply(row, now=now)
+        except (MalformedEventError, DataError, OverflowError) as error:
+            # What the event says cannot be applied however often it is tried.
+            logger.warning("billing event %s refused: %s", row.stripe_event_id, error)
+            row.outcome, row.processed_at = EventOutcome.FAILED, now
+            row.error = f"refused: {type(error).__name__}: {error}"[:2000]
+            row.save(update_fields=["attempts", "outcome", "error", "processed_at"])
+            return row.outcome
         except Exception as error:
             logger.exception("billing event %s failed", row.stripe_event_id)
             row.outcome = EventOutcome.FAILED
             row.error = f"{type(error).__name__}: {error}"[:2000]
-            row.save(update_fields=["attempts", "outcome", "error"])
+            if row.attempts >= MAX_ATTEMPTS:
+                row.processed_at = now  # given up: left failed, for staff
+            row.save(update_fields=["attempts", "outcome", "error", "processed_at"])
             return row.outcome
         row.outcome, row.error, row.processed_at = outcome, "", now
         row.subscription = subscription or row.subscription
@@ -218,9 +372,7 @@ def subscription_apply_stripe_state(
 ) -> tuple[Subscription | None, str]:
     """Bring our record of a Stripe subscription to this snapshot of it, unless we already
     have a newer one. Creates the record the first time (from the metadata set at checkout)."""
-    stripe_id = _id(data.get("id"))
-    if not stripe_id.startswith("sub_"):
-        raise MalformedEventError("not a subscription")
+    stripe_id = _subscription_id(data)
     with transaction.atomic():
         subscription = lock_objects.subscription_lock_by_stripe_id(stripe_subscription_id=stripe_id)
         created = False

@@ -9,6 +9,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from broadsheet import converters  # noqa: F401  (registers <id:>)
+
 from . import admin_views
 from .models import Plan
 
@@ -27,13 +29,13 @@ register_snippet(PlanViewSet)
 
 admin_urls = [
     path("", admin_views.reader_search, name="search"),
-    path("<int:user_id>/", admin_views.reader_detail, name="reader"),
-    path("<int:user_id>/devices/", admin_views.reader_devices_sign_out, name="devices"),
-    path("<int:user_id>/comp/", admin_views.reader_comp, name="comp"),
-    path("subscription/<int:subscription_id>/end/", admin_views.subscription_end, name="end"),
-    path("seat/<int:seat_id>/remove/", admin_views.seat_remove, name="seat_remove"),
+    path("<id:user_id>/", admin_views.reader_detail, name="reader"),
+    path("<id:user_id>/devices/", admin_views.reader_devices_sign_out, name="devices"),
+    path("<id:user_id>/comp/", admin_views.reader_comp, name="comp"),
+    path("subscription/<id:subscription_id>/end/", admin_views.subscription_end, name="end"),
+    path("seat/<id:seat_id>/remove/", admin_views.seat_remove, name="seat_remove"),
     path(
-        "organisation/<int:organisation_id>/admins/add/",
+        "organisation/<id:organisation_id>/admins/add/",
         admin_views.organisation_admin_add,
         name="organisation_admin_add",
     ),

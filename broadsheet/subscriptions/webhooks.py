@@ -32,6 +32,9 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "invalid signature"}, status=400)
     except ValueError as error:
         return JsonResponse({"error": f"not a Stripe event: {error}"[:200]}, status=400)
+    if received.refused:
+        # Stored, failed for good: redelivering it changes nothing.
+        return JsonResponse({"error": received.refused[:200]}, status=400)
     if received.outcome == EventOutcome.FAILED:
         # Stripe retries later; the stored event is applied again then (or by the replay).
         return JsonResponse({"error": "could not apply the event"}, status=500)
