@@ -82,13 +82,15 @@ while True:
 
 
 def manage_logged(*args: str, env: dict, log, show: bool = False) -> None:
-    """Run a manage.py step with its output in the log; `show` echoes it here too."""
+    """Run a manage.py step with its output in the log; `show` echoes what it prints (not what
+    it logs, which goes to stderr) here too."""
+    log.flush()
     result = subprocess.run(  # noqa: S603
         [str(PYTHON), "manage.py", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=log,
         text=True,
     )
     log.write(result.stdout)
