@@ -152,6 +152,8 @@ def demo(argv: list[str]) -> None:
         "  Stop with Ctrl-C.\n"
     )
     terminal.flush()
+    # Stopped by a process manager rather than Ctrl-C: stop the workers and the server too.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     try:
         subprocess.run(  # noqa: S603
             [str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
