@@ -165,7 +165,12 @@ def demo(argv: list[str]) -> None:
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGINT)
-            worker.wait(timeout=10)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # SIGINT is ignored by a process started in the background without job control.
+                worker.kill()
+                worker.wait()
         terminal.write("  Demo stopped.\n")
 
 
