@@ -71,10 +71,6 @@ def ensure_environment(requirements: str) -> None:
         stamp.write_text(wanted)
 
 
-def manage(*args: str, env: dict | None = None) -> None:
-    run(PYTHON, "manage.py", *args, env=env)
-
-
 # What cron runs every minute in production, looped for the demo.
 TICKER = """
 import subprocess, sys, time
@@ -85,19 +81,60 @@ while True:
 """
 
 
+def manage_logged(*args: str, env: dict, log, show: bool = False) -> None:
+    """Run a manage.py step with its output in the log; `show` echoes what it prints (not what
+    it logs, which goes to stderr) here too."""
+    log.flush()
+    result = subprocess.run(  # noqa: S603
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    log.write(result.stdout)
+    log.flush()
+    if show:
+        print("".join(f"  {line}\n" for line in result.stdout.splitlines()), end="", flush=True)
+    if result.returncode != 0:
+        fail(
+            f"this step failed (exit {result.returncode}): manage.py {' '.join(args)}; "
+            f"its output is at the end of {log.name}"
+        )
+
+
 def demo(argv: list[str]) -> None:
     ensure_environment("requirements.txt")
     port = argv[0] if argv else os.environ.get("PORT", "8000")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "broadsheet.settings.dev"}
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        fail(f"the port must be a number from 1 to 65535, not {port!r}.")
+    # Links in emails (newsletters, invitations) name the demo's own address too.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "broadsheet.settings.dev",
+        "BASE_URL": os.environ.get("BASE_URL", f"http://localhost:{port}"),
+    }
     (ROOT / "var").mkdir(exist_ok=True)
-    manage("migrate", "--no-input", "-v", "0", env=env)
-    manage("setup_newsroom", "--port", port, env=env)
-    manage("load_demo_content", env=env)
-    manage("setup_newsletters", env=env)
-    manage("subscriptions_setup_plans", env=env)
+    log_path = ROOT / "var" / "demo.log"
+    print(f"Setting up the demo (its logs go to {log_path}) ...", flush=True)
+    log = log_path.open("a")
+    log.write(f"\n--- run.py demo {port} ---\n")
+    manage_logged("migrate", "--no-input", "-v", "0", env=env, log=log)
+    manage_logged("setup_newsroom", "--port", port, env=env, log=log)
+    manage_logged("load_demo_content", env=env, log=log, show=True)
+    manage_logged("setup_newsletters", env=env, log=log)
+    manage_logged("subscriptions_setup_plans", env=env, log=log)
     password = secrets.token_urlsafe(9)
-    manage("demo_editor", "--password", password, env=env)
-    manage("demo_reader", "--password", password, env=env)
+    manage_logged("demo_editor", "--password", password, env=env, log=log)
+    manage_logged("demo_reader", "--password", password, env=env, log=log)
+    # From here on the workers and the web server, which write where run.py does, write to the
+    # log; the banner goes to the terminal, last, so that it stays in view.
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log.fileno(), sys.stdout.fileno())
+    os.dup2(log.fileno(), sys.stderr.fileno())
     # Background tasks (search index, purges, newsletter sends) and the once-a-minute ticks
     # that production runs from cron (scheduled publishing, digests, view-count rollups).
     workers = [
@@ -113,23 +150,35 @@ def demo(argv: list[str]) -> None:
             [str(PYTHON), "-c", TICKER], cwd=ROOT, env=env
         ),
     ]
-    print(
+    terminal.write(
         f"\n  Broadsheet demo: http://localhost:{port}/\n"
         f"  Newsroom admin:  http://localhost:{port}/admin/\n"
         f"  Sign in as 'editor' with password '{password}'\n"
         f"  Reader with a Premium subscription: subscriber@example.com, same password\n"
+        f"  Logs, and the emails the site sends: {log_path}\n"
         "  Stop with Ctrl-C.\n"
     )
+    terminal.flush()
+    # Stopped by a process manager rather than Ctrl-C: stop the workers and the server too.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     try:
         subprocess.run(  # noqa: S603
-            [str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT, env=env
+            [str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
         )
     except KeyboardInterrupt:
         pass
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGINT)
-            worker.wait(timeout=10)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # SIGINT is ignored by a process started in the background without job control.
+                worker.kill()
+                worker.wait()
+        terminal.write("  Demo stopped.\n")
 
 
 def test(argv: list[str]) -> None:

@@ -20,10 +20,15 @@ urlpatterns = [
     path("", include("broadsheet.access.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    # The demo (settings.dev) runs without DEBUG, for which Django's static() adds nothing.
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media = settings.MEDIA_URL.strip("/")
+    urlpatterns += [
+        re_path(rf"^{media}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
 
 # Everything a reader sees lives under an edition's language prefix: /en-us/..., /es-es/...
 urlpatterns += i18n_patterns(

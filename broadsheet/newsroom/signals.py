@@ -16,9 +16,20 @@ from .models import ArticlePage, EditionPage, SectionPage
 READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
 
 
+def _editions_showing(instance) -> list[str]:
+    """The page's edition and every edition holding a translation of it: their pages link to
+    each other (hreflang, "read this article in ..."), so a change to one is seen in all."""
+    codes = (
+        type(instance)
+        .objects.filter(translation_key=instance.translation_key)
+        .values_list("locale__language_code", flat=True)
+    )
+    return sorted({instance.locale.language_code.lower(), *(code.lower() for code in codes)})
+
+
 def _purge_edition_of(instance, **kwargs) -> None:
-    language_code = instance.locale.language_code.lower()
-    transaction.on_commit(lambda: page_cache_purge(scopes=[language_code]))
+    scopes = _editions_showing(instance)
+    transaction.on_commit(lambda: page_cache_purge(scopes=scopes))
     rail_key = selectors.latest_rail_cache_key(instance.locale_id)
     transaction.on_commit(lambda: cache.delete(rail_key))
     if not isinstance(instance, ArticlePage):

@@ -8,6 +8,7 @@ its own pages from everything else (to refuse a second load, or to remove exactl
 from __future__ import annotations
 
 import io
+import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from broadsheet.audience import services as audience_services
+from broadsheet.audience.hits import Hit, Kind, Source
 from broadsheet.newsroom import services
 from broadsheet.newsroom.models import (
     ArticleAuthor,
@@ -83,6 +86,7 @@ class DemoSummary:
     images: int = 0
     tags: int = 0
     top_stories: dict[str, int] = field(default_factory=dict)
+    views: int = 0
 
 
 @transaction.atomic
@@ -117,14 +121,16 @@ def demo_content_load(
     *,
     now: datetime | None = None,
     image_width: int = 1200,
-    hostname: str = "localhost",
-    port: int = 8000,
+    hostname: str | None = None,
+    port: int | None = None,
     stories: Sequence[Story] | None = None,
 ) -> DemoSummary:
-    """Create the editions (if needed), their sections, the staff and the demo's stories.
+    """Create the editions (if needed), their sections, the staff and the demo's stories, and
+    a week of synthetic readers for the "Most viewed" rails.
 
     `stories` loads only some of them (related links and top stories to the others are left
-    out); by default, all.
+    out); by default, all. `hostname` and `port` are the site's if it is created now; an
+    existing site keeps its own (`run.py demo 8101` sets them before loading).
     """
     editions = services.editions_setup(hostname=hostname, port=port)
     services.roles_setup(editions=editions)
@@ -139,6 +145,7 @@ def demo_content_load(
     with disable_reference_index_auto_update():
         summary = builder.build()
     builder.references_index()
+    summary.views = builder.views_simulate()
     return summary
 
 
@@ -405,6 +412,38 @@ class _DemoBuilder:
         ]
         self.top_story_counts[language] = len(picks)
         home.save_revision().publish()
+
+    # --- readers ------------------------------------------------------------------------
+
+    def views_simulate(self) -> int:
+        """Synthetic readers, counted as real ones are (audience.services.hit_record): each
+        article is read from its publication until now, half of its readers in the last day,
+        the top stories most. Returns how many views were counted."""
+        counted = 0
+        top = {(language, key) for language in (EN, ES) for key in TOP_STORIES[language]}
+        for story in self.stories:
+            language = story.language
+            page = self.pages[(language, story.key)]
+            # Seeded by the story: the same rails on every machine and every run.
+            story_random = random.Random(f"views:{language}:{story.key}")  # noqa: S311
+            views = story_random.randint(8, 40) * (3 if (language, story.key) in top else 1)
+            age_hours = max(1.0, float(story.hours_ago))
+            for number in range(views):
+                recent = number % 2 == 0
+                hours_ago = story_random.uniform(0, min(age_hours, 24.0 if recent else 7 * 24.0))
+                hit = Hit(
+                    article_id=page.pk,
+                    edition=language,
+                    at=self.now - timedelta(hours=hours_ago),
+                    reader_key=f"demo-{page.pk}-{number}",
+                    kind=Kind.VIEW,
+                    source=story_random.choice(list(Source)),
+                )
+                counted += int(audience_services.hit_record(hit=hit))
+        # What cron's tick does every minute: with Redis, the views are copied to the history
+        # at once, so the rails survive a Redis flush (the store is restored from it).
+        audience_services.audience_tick(now=self.now)
+        return counted
 
     def _summary(self) -> DemoSummary:
         summary = DemoSummary(

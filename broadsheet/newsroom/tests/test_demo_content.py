@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -10,9 +13,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
+from broadsheet.audience import selectors as audience_selectors
 from broadsheet.newsroom import selectors, services
 from broadsheet.newsroom.demo import bulk, loader
 from broadsheet.newsroom.models import (
@@ -33,6 +38,45 @@ IMAGE_WIDTH = 96
 # A few stories, for the tests of loading itself: three English ones with their translations
 # (one of them a top story in both editions) and a Spanish one.
 SMALL_DEMO_KEYS = {"shipping-accord", "night-train", "slow-trains-column", "es-cercanias"}
+
+
+# What readers type, in groups that must find the same demo articles: with and without accents,
+# in upper case, singular and plural, one form of a word and another. docs/search.md lists what
+# each finds on SQLite and on PostgreSQL.
+RECALL_GROUPS = {
+    "en-us": [
+        ("dam", "dams", "Dams"),
+        ("reservoir", "reservoirs"),
+        ("election", "elections"),
+        ("train", "trains"),
+        ("drought", "droughts"),
+    ],
+    "es-es": [
+        ("sequía", "sequia", "SEQUÍA", "sequías"),
+        ("cercanías", "cercanias"),
+        ("elección", "eleccion", "elecciones"),
+        ("embalse", "embalses"),
+        ("tren", "trenes"),
+        ("escuela", "escuelas"),
+        ("precio", "precios"),
+        ("vivienda", "viviendas"),
+    ],
+}
+
+
+def recall_results() -> dict[tuple[str, str], set[int]]:
+    """The live articles (ids) each recall query finds in its edition."""
+    from django.utils import translation
+
+    counts = {}
+    for language, groups in RECALL_GROUPS.items():
+        edition = EditionPage.objects.get(locale__language_code=language)
+        with translation.override(language):
+            for group in groups:
+                for query in group:
+                    found = selectors.article_search(edition=edition, query=query)
+                    counts[(language, query)] = {article.pk for article in found}
+    return counts
 
 
 def _small_demo():
@@ -210,6 +254,70 @@ class TestFullDemo:
 
     def test_tree_stays_consistent(self, demo):
         assert not any(_tree_problems())
+
+    def test_search_finds_every_form_of_a_word_with_or_without_accents(self, demo):
+        results = recall_results()
+        for language, groups in RECALL_GROUPS.items():
+            for group in groups:
+                first, *others = (results[(language, query)] for query in group)
+                assert first, (language, group)
+                assert all(other == first for other in others), (language, group)
+
+    def test_most_viewed_rails_show_the_synthetic_readers(self, demo, client):
+        assert demo.views > 0
+        for edition in ("en-us", "es-es"):
+            for hours in (24, 7 * 24):
+                ranked = audience_selectors.most_viewed(
+                    edition=edition, hours=hours, now=timezone.now(), limit=5
+                )
+                assert len(ranked) == 5, (edition, hours)
+                assert ranked[0].views >= ranked[-1].views > 0
+
+        rail = client.get("/en-us/_fragments/most-viewed/", {"window": "24h"}).content.decode()
+        top = audience_selectors.most_viewed(
+            edition="en-us", hours=24, now=timezone.now(), limit=1
+        )[0].article
+        assert top.title in rail
+
+
+def test_demo_links_are_absolute_on_the_port_it_runs_on(db, media_root, client, monkeypatch):
+    # What `run.py demo 8101` does: the site is set up on the port, then the content loaded.
+    monkeypatch.setattr(loader, "STORIES", _small_demo())
+    call_command("setup_newsroom", "--port", "8101", stdout=StringIO())
+    call_command("load_demo_content", "--image-width", str(IMAGE_WIDTH), stdout=StringIO())
+    spanish = _articles("es-es").get(slug="vuelve-tren-nocturno-varnholm-castellmar")
+    english = spanish.get_translations().get()
+    origin = "http://localhost:8101/"
+
+    def get(path: str) -> str:
+        response = client.get(path, HTTP_HOST="localhost:8101")
+        assert response.status_code == 200, path
+        return response.content.decode()
+
+    html = get(english.url)
+    assert f'<link rel="canonical" href="{origin}en-us/' in html
+    assert f'hreflang="es-es" href="{origin}es-es/' in html.lower()
+    assert f'<meta property="og:url" content="{origin}en-us/' in html
+    json_ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert json_ld and origin in json.dumps(json.loads(json_ld.group(1)))
+    pages = [html, get("/en-us/feed/rss/"), get("/es-es/feed/atom/"), get("/sitemap.xml")]
+    for text in pages:
+        assert origin in text
+        assert "localhost:8000" not in text and "localhost/" not in text
+
+
+def test_the_demo_shows_the_designed_error_pages(client, es_world, settings):
+    dev = importlib.import_module("broadsheet.settings.dev")
+    assert dev.DEBUG is False
+    assert dev.WHITENOISE_USE_FINDERS and dev.SERVE_MEDIA  # static files and pictures, still
+    settings.DEBUG = dev.DEBUG
+
+    response = client.get("/es-es/no-existe/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="es-es">' in html and "Página no encontrada" in html
+    assert "URLconf" not in html
 
 
 def test_command_skips_a_second_load_and_reloads_on_reset(editions, media_root, monkeypatch):

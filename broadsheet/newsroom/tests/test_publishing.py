@@ -75,6 +75,25 @@ def test_a_translation_links_both_ways_with_hreflang(client, en_world, es_editio
     assert 'hreflang="en-us"' in spanish and article.url in spanish
 
 
+def test_publishing_a_translation_refreshes_the_cached_original(
+    client, en_world, es_edition, django_capture_on_commit_callbacks
+):
+    article = factories.article_publish(section=en_world, title="Harbour reopens")
+    assert client.get(article.url)["X-Page-Cache"] == "miss"
+    assert client.get(article.url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        translation = article.copy_for_translation(es_edition.locale, copy_parents=True)
+        translation.title = "Reabre el puerto"
+        translation.save_revision().publish()
+
+    english = client.get(article.url)
+    assert english["X-Page-Cache"] == "miss"
+    html = english.content.decode()
+    assert f'href="{translation.get_url()}" hreflang="es-es"' in html
+    assert 'rel="alternate" hreflang="es-es"' in html.lower()
+
+
 def test_correction_needs_a_note(en_world):
     from django.core.exceptions import ValidationError
 

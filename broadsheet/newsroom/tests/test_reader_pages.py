@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from broadsheet.newsroom.tests import factories
 
@@ -136,9 +135,6 @@ def test_search_finds_words_in_the_edition_only(client, en_world, es_world):
     assert "Farmers en España" not in english
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="stemming needs PostgreSQL full-text search"
-)
 def test_search_finds_stemmed_words_in_the_edition(client, en_world, es_world):
     factories.article_publish(
         section=en_world, title="Farmers are harvesting early", standfirst="Heat moved the date."

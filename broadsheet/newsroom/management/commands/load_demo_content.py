@@ -23,14 +23,23 @@ class Command(BaseCommand):
             default=1200,
             help="Width in pixels of the drawn pictures (smaller is faster).",
         )
+        # An existing site (made by setup_newsroom) keeps its host and port.
         parser.add_argument(
-            "--hostname", default="localhost", help="Host of the site, if it is created now."
+            "--hostname", help="Host of the site, if it is created now (default localhost)."
         )
         parser.add_argument(
-            "--port", type=int, default=8000, help="Port of the site, if it is created now."
+            "--port", type=int, help="Port of the site, if it is created now (default 80)."
         )
 
-    def handle(self, *args, reset: bool, image_width: int, hostname: str, port: int, **options):
+    def handle(
+        self,
+        *args,
+        reset: bool,
+        image_width: int,
+        hostname: str | None,
+        port: int | None,
+        **options,
+    ):
         if reset:
             removed = loader.demo_content_reset()
             self.stdout.write(f"Removed {removed} demo articles, their pictures and staff.")
@@ -50,6 +59,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"{summary.translations} translations, {summary.authors} authors, "
-            f"{summary.images} pictures, {summary.tags} tags"
+            f"{summary.images} pictures, {summary.tags} tags, "
+            f"{summary.views} synthetic views for the most-viewed rails"
         )
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
