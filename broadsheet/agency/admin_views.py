@@ -63,8 +63,8 @@ class SourceImportView(WagtailAdminTemplateMixin, TemplateView):
         if run.status == RunStatus.FAILED:
             form.add_error("file", run.error)
             messages.error(
-                request, _("The file was refused: nothing was imported. %(error)s")
-                % {"error": run.error},
+                request,
+                _("The file was refused: nothing was imported. %(error)s") % {"error": run.error},
             )
             context = self.get_context_data(form=form)
             context["refused_run"] = run

@@ -50,9 +50,7 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
 def fetch(*, url: str, host: str, max_bytes: int, timeout: float, accept: str) -> Fetched:
     """GET url (which must be on host) and return its body, or raise FetchError."""
     _check(url, host=host)
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _SameHostRedirects(host)
-    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _SameHostRedirects(host))
     request = urllib.request.Request(  # noqa: S310  (the scheme is checked above)
         url, headers={"User-Agent": USER_AGENT, "Accept": accept}
     )

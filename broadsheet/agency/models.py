@@ -205,3 +205,6 @@ class RunItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "position"], name="agency_run_item_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.guid}"

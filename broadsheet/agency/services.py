@@ -104,7 +104,7 @@ def document_import(
             result = _item_import(source=source, item=entry, budget=budget, now=now)
         except (ValidationError, IntegrityError, ValueError, TypeError) as error:
             result = _Result(outcome=Outcome.FAILED, notes=[_validation_message(error)])
-        except Exception as error:  # noqa: BLE001  (one item's bug must not end the run)
+        except Exception as error:
             logger.exception("agency item %s of run %s failed", entry.guid, run.pk)
             result = _Result(
                 outcome=Outcome.FAILED,
@@ -246,9 +246,7 @@ def _item_import(
             f.image.url: image.pk for f, image in zip(images, saved, strict=True) if image
         }
         story.last_imported_at = now
-        story.save(
-            update_fields=["version", "fingerprint", "page", "images", "last_imported_at"]
-        )
+        story.save(update_fields=["version", "fingerprint", "page", "images", "last_imported_at"])
     return _Result(outcome=outcome, page=page, notes=notes)
 
 
@@ -323,9 +321,7 @@ def _attr(text: str) -> str:
 
 def _free_slug(*, section, headline: str) -> str:
     base = slugify(headline, allow_unicode=True)[:80].strip("-") or "agency-story"
-    taken = set(
-        section.get_children().filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(section.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
@@ -370,9 +366,7 @@ def _images_fetch(
     notes: list[str],
 ) -> list[_FetchedImage]:
     image_model = get_image_model()
-    existing = image_model.objects.in_bulk(
-        [v for v in known.values() if isinstance(v, int)]
-    )
+    existing = image_model.objects.in_bulk([v for v in known.values() if isinstance(v, int)])
     fetched = []
     for image in item.images:
         if known.get(image.url) in existing:

@@ -22,7 +22,7 @@ class DocumentError(Exception):
     """The whole document is refused; the message is for the editor."""
 
 
-class ItemInvalid(Exception):
+class ItemError(Exception):
     """One item cannot be imported; the message is for the editor."""
 
 
@@ -96,7 +96,7 @@ def clean_text(value: object, *, name: str, max_length: int | None = None) -> st
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ItemInvalid(_("The field %(name)s is not text.") % {"name": name})
+        raise ItemError(_("The field %(name)s is not text.") % {"name": name})
     text = " ".join(strip_controls(value).split())
     if max_length is not None and len(text) > max_length:
         text = text[: max_length - 1].rsplit(" ", 1)[0] + "…"
@@ -123,7 +123,7 @@ def parse_item(position: int, build, guid_hint: str = "") -> ParsedItem | ItemPr
     """Run one item's builder, turning its refusal into an ItemProblem."""
     try:
         item = build()
-    except ItemInvalid as error:
+    except ItemError as error:
         return ItemProblem(position=position, message=str(error), guid=guid_hint[:500])
     if not item.guid:
         return ItemProblem(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
-from xml.etree.ElementTree import tostring  # noqa: S405  (serialises a parsed element)
+from datetime import UTC, datetime
+from xml.etree.ElementTree import tostring
 
 from django.utils.translation import gettext as _
 
@@ -79,22 +79,28 @@ def _entry(element) -> ParsedItem:
         (link.get("href", "") for link in links if link.get("rel", "alternate") == "alternate"),
         "",
     )
-    images = [
-        ParsedImage(url=http_url(link.get("href", "")), caption=link.get("title", "")[:300])
-        for link in links
-        if link.get("rel") == "enclosure" and link.get("type", "").startswith("image/")
-    ]
-    for content in children(element, MEDIA, "content"):
-        if content.get("medium") == "image" or content.get("type", "").startswith("image/"):
+    images = []
+    for node in element:  # in document order: the first picture is the lead
+        if node.tag == f"{{{ATOM}}}link":
+            if node.get("rel") == "enclosure" and node.get("type", "").startswith("image/"):
+                images.append(
+                    ParsedImage(
+                        url=http_url(node.get("href", "")),
+                        caption=clean_text(node.get("title", ""), name="title")[:300],
+                    )
+                )
+        elif node.tag == f"{{{MEDIA}}}content" and (
+            node.get("medium") == "image" or node.get("type", "").startswith("image/")
+        ):
             images.append(
                 ParsedImage(
-                    url=http_url(content.get("url", "")),
+                    url=http_url(node.get("url", "")),
                     caption=clean_text(
-                        text_of(child(content, MEDIA, "description")), name="media:description"
+                        text_of(child(node, MEDIA, "description")), name="media:description"
                     )[:300],
-                    credit=clean_text(
-                        text_of(child(content, MEDIA, "credit")), name="media:credit"
-                    )[:120],
+                    credit=clean_text(text_of(child(node, MEDIA, "credit")), name="media:credit")[
+                        :120
+                    ],
                 )
             )
     seen: set[str] = set()
@@ -133,4 +139,4 @@ def _date(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
+import re
+from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from ..body import html_to_text
 from ..limits import limit
 from . import (
     DocumentError,
-    ItemInvalid,
+    ItemError,
     ParsedDocument,
     ParsedImage,
     ParsedItem,
@@ -95,8 +96,8 @@ def _field(entry: dict, name: str, kind: type | tuple[type, ...], default):
     value = entry.get(name, default)
     if value is None:
         return default
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ItemInvalid(_("The field %(name)s has the wrong type.") % {"name": name})
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ItemError(_("The field %(name)s has the wrong type.") % {"name": name})
     return value
 
 
@@ -108,10 +109,10 @@ def _is_generation_2(entry: dict) -> bool:
 
 def _item(entry) -> ParsedItem:
     if not isinstance(entry, dict):
-        raise ItemInvalid(_("The item is not a JSON object."))
+        raise ItemError(_("The item is not a JSON object."))
     item_type = _field(entry, "type", str, "text")
     if item_type not in ("text", "composite"):
-        raise ItemInvalid(
+        raise ItemError(
             _("The item is of type %(type)s; only text items become articles.")
             % {"type": item_type[:40]}
         )
@@ -196,7 +197,7 @@ def _generation_2(entry: dict) -> dict:
 
 def _object(value, name: str) -> dict:
     if not isinstance(value, dict):
-        raise ItemInvalid(_("The field %(name)s has the wrong type.") % {"name": name})
+        raise ItemError(_("The field %(name)s has the wrong type.") % {"name": name})
     return value
 
 
@@ -214,8 +215,8 @@ def _paragraphs(text: str) -> str:
 
 def _bylines(value: str) -> tuple[str, ...]:
     text = clean_text(value, name="byline")
-    for prefix in ("By ", "by ", "Por ", "por "):
-        text = text.removeprefix(prefix)
+    # "By Ana Ruiz and Jo Smith", "Por Ana Ruiz": the names, not the word before them.
+    text = re.sub(r"^(by|por)\b\s*", "", text, flags=re.IGNORECASE)
     names = [name.strip() for part in text.split(" and ") for name in part.split(",")]
     return unique([n[:120] for n in names], max_count=limit("MAX_AUTHORS_PER_ITEM"))
 
@@ -281,4 +282,4 @@ def _date(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

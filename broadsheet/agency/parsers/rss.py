@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from django.utils.translation import gettext as _
@@ -90,9 +90,7 @@ def _images(element):
         contents += children(group, MEDIA, "content")
     for content in contents:
         url = http_url(content.get("url", ""))
-        is_image = content.get("medium") == "image" or content.get("type", "").startswith(
-            "image/"
-        )
+        is_image = content.get("medium") == "image" or content.get("type", "").startswith("image/")
         if url and is_image and url not in seen:
             seen.add(url)
             yield ParsedImage(
@@ -118,4 +116,4 @@ def _date(value: str) -> datetime | None:
         parsed = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

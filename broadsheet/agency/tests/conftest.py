@@ -19,7 +19,7 @@ class AgencyServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 server.requests.append(self.path)
                 status, content_type, body, headers = server.routes.get(
                     self.path, (404, "text/plain", b"not found", {})
@@ -43,7 +43,12 @@ class AgencyServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, content_type: str = "image/png", **kwargs) -> str:
-        self.routes[path] = (kwargs.get("status", 200), content_type, body, kwargs.get("headers", {}))
+        self.routes[path] = (
+            kwargs.get("status", 200),
+            content_type,
+            body,
+            kwargs.get("headers", {}),
+        )
         return self.url(path)
 
 
@@ -59,7 +64,7 @@ def agency_server():
 
 @pytest.fixture
 def make_source(en_world, agency_server):
-    def make(format: str = "rss", **fields) -> Source:  # noqa: A002
+    def make(format: str = "rss", **fields) -> Source:
         fields.setdefault("url", agency_server.url("/feed"))
         fields.setdefault("is_active", False)
         return Source.objects.create(

@@ -74,8 +74,13 @@ def rss(stories: list[Story], *, encoding: str = "utf-8") -> bytes:
 def atom(stories: list[Story]) -> bytes:
     entries = []
     for story in stories:
+        # The lead picture as Media RSS (with its credit), the others as enclosures.
         links = "".join(
-            f'<link rel="enclosure" type="image/png" href="{escape(url)}" title="Photo {n}"/>'
+            f'<media:content url="{escape(url)}" medium="image" width="64">'
+            f"<media:description>Photo {n} of {escape(story.headline)}</media:description>"
+            "<media:credit>Agency photographer</media:credit></media:content>"
+            if n == 1
+            else f'<link rel="enclosure" type="image/png" href="{escape(url)}" title="Photo {n}"/>'
             for n, url in enumerate(story.images, start=1)
         )
         categories = "".join(
@@ -93,7 +98,7 @@ def atom(stories: list[Story]) -> bytes:
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">'
         "<title>Agency wire</title><id>urn:agency:wire</id>"
         "<updated>2026-12-01T08:00:00Z</updated>" + "".join(entries) + "</feed>"
     ).encode()
@@ -127,7 +132,7 @@ def ninjs_1(stories: list[Story]) -> bytes:
                 "headline": story.headline,
                 "description_text": story.summary,
                 "body_html": story.body,
-                "byline": f"By {story.byline}",
+                "byline": f"By {story.byline}" if story.byline else "",
                 "located": story.dateline,
                 "subject": [
                     {"name": s, "code": f"medtop:{n:08d}", "scheme": "http://cv.iptc.org/"}

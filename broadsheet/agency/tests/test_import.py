@@ -43,7 +43,10 @@ def test_new_stories_become_drafts_with_everything(kind, make_source, agency_ser
 
     assert (run.status, run.created_count, run.failed_count) == (RunStatus.OK, 2, 0)
     pages = ArticlePage.objects.child_of(source.section).order_by("pk")
-    assert [p.title for p in pages] == ["Dam levels fall to a ten-year low", "Rail strike called off"]
+    assert [p.title for p in pages] == [
+        "Dam levels fall to a ten-year low",
+        "Rail strike called off",
+    ]
     assert not any(p.live for p in pages)
     draft = latest(pages[0])
     assert draft.standfirst.startswith("Reservoirs across the basin hold less than a third")
@@ -59,9 +62,10 @@ def test_new_stories_become_drafts_with_everything(kind, make_source, agency_ser
     assert draft.lead_image_caption == "Photo 1 of Dam levels fall to a ten-year low"
     image_block = next(b for b in draft.body if b.block_type == "image")
     assert image_block.value["image"].width == 32
-    source_line = draft.body[-1].value.source
-    assert 'href="https://agency.example/stories/dam-levels"' in source_line
-    assert "Source: " in source_line and "Agencia Prensa" in source_line
+    if kind != "ninjs1":  # ninjs 1.x carries no link to the story (test_parsers has its uri)
+        source_line = draft.body[-1].value.source
+        assert 'href="https://agency.example/stories/dam-levels"' in source_line
+        assert "Source: " in source_line and "Agencia Prensa" in source_line
     assert PageLogEntry.objects.filter(page=pages[0], action="wagtail.create").exists()
     assert "?thumb" not in " ".join(agency_server.requests)
 
