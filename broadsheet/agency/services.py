@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
+from wagtail.models import Page
 
 from broadsheet.newsroom.models import ArticleAuthor, ArticlePage, Author
 
@@ -208,6 +209,10 @@ def _item_import(
         source=source, item=item, known=known.images if known else {}, budget=budget, notes=notes
     )
     with transaction.atomic():
+        # Items of one section are written one at a time: the free slug chosen below stays
+        # free until this transaction commits (Wagtail checks slugs, the database does not).
+        # The section first, then the story: every import takes its locks in this order.
+        list(Page.objects.select_for_update().filter(pk=source.section_id).values_list("pk"))
         story = Story.objects.select_for_update().filter(source=source, guid=item.guid).first()
         is_new = story is None
         if story is None:
