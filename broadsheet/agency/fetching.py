@@ -4,6 +4,8 @@ a size and a time limit, and never through a proxy from the environment."""
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
+
+from .limits import limit
 
 USER_AGENT = "Broadsheet agency import"
 CHUNK = 64 * 1024
@@ -34,6 +38,18 @@ def _check(url: str, *, host: str) -> None:
         raise FetchError(
             _("%(url)s is not on the source's host (%(host)s).") % {"url": url, "host": host}
         )
+    if not limit("ALLOW_PRIVATE_HOSTS") and not _is_public(host, parts.port):
+        # An agency is on the internet: a source pointing inside our network (the cloud's
+        # metadata address, Redis, the admin) would make us fetch for whoever configured it.
+        raise FetchError(_("%(host)s is not a public internet address.") % {"host": host})
+
+
+def _is_public(host: str, port: int | None) -> bool:
+    try:
+        addresses = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return True  # it does not resolve: the fetch itself fails and says so
+    return all(ipaddress.ip_address(info[4][0]).is_global for info in addresses)
 
 
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):

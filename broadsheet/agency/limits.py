@@ -18,8 +18,10 @@ DEFAULTS = {
     # Seconds for one fetch (connect, then the whole response), and for all images of a run.
     "FETCH_TIMEOUT_SECONDS": 10,
     "IMAGE_SECONDS_PER_RUN": 60,
+    # Fetch from loopback and private addresses too (tests, an agency on the local network).
+    "ALLOW_PRIVATE_HOSTS": False,
 }
 
 
-def limit(name: str) -> int:
+def limit(name: str):
     return getattr(settings, f"AGENCY_{name}", DEFAULTS[name])

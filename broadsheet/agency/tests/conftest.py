@@ -52,6 +52,12 @@ class AgencyServer:
         return self.url(path)
 
 
+@pytest.fixture(autouse=True)
+def _agency_on_localhost(settings):
+    # The agency's server of these tests is on 127.0.0.1 (test_fetching checks the default).
+    settings.AGENCY_ALLOW_PRIVATE_HOSTS = True
+
+
 @pytest.fixture
 def agency_server():
     server = AgencyServer()
