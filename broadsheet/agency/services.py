@@ -9,6 +9,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -319,8 +320,6 @@ def _bounded(text: str, length: int) -> str:
 
 
 def _attr(text: str) -> str:
-    from html import escape
-
     return escape(text, quote=True)
 
 
