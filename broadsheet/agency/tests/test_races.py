@@ -15,7 +15,7 @@ from broadsheet.newsroom.models import ArticlePage
 from . import samples
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor == "sqlite", reason="concurrent writers need PostgreSQL"),
 ]
 
