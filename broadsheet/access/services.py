@@ -1,7 +1,7 @@
 """Carrying out access decisions: asking the store, recording what happened.
 
 `reading_decide` is the one way to learn whether a request may have an article's body; the
-body fragment (views.article_body) is the one place that sends it, and feeds, JSON-LD, search
+body hole (holes.article_body) is the one place that sends it, and feeds, JSON-LD, search
 results and newsletters never carry bodies at all (see docs/access.md).
 """
 

@@ -462,3 +462,6 @@ ACCESS_HEARTBEAT_SECONDS = env_int("ACCESS_HEARTBEAT_SECONDS", 60)
 ACCESS_SHARING_TAKEOVERS = env_int("ACCESS_SHARING_TAKEOVERS", 3)
 ACCESS_SHARING_WINDOW_HOURS = env_int("ACCESS_SHARING_WINDOW_HOURS", 24)
 ACCESS_SHARING_COOLING_DAYS = env_int("ACCESS_SHARING_COOLING_DAYS", 7)
+
+# Agency import: RSS, Atom and ninjs stories into drafts (broadsheet.agency; see docs/agency.md).
+INSTALLED_APPS += ["broadsheet.agency"]
