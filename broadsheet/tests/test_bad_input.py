@@ -85,8 +85,6 @@ def test_the_charset_400_page_is_translated(editions):
 @pytest.mark.parametrize(
     "path",
     [
-        "/_access/body/99999999999999999999/",
-        f"/_access/body/{MAX_ID + 1}/",
         "/en-us/subscription/buy/99999999999999999999/",
         "/en-us/subscription/99999999999999999999/seats/",
         "/en-us/newsletters/weekly/99999999999999999999/",
@@ -98,8 +96,16 @@ def test_an_id_beyond_64_bits_is_a_404(editions, path):
         assert client.get(path).status_code == 404
 
 
+@pytest.mark.parametrize("article", ["99999999999999999999", str(MAX_ID + 1)])
+def test_the_body_hole_refuses_an_id_beyond_64_bits(editions, article):
+    path = f"/_holes/private/article-body/?lang=en-us&article={article}"
+    assert Client().get(path).status_code == 400
+
+
 def test_the_largest_id_is_looked_up_and_not_found(editions):
-    assert Client().get(f"/_access/body/{MAX_ID}/").status_code == 404
+    path = f"/_holes/private/article-body/?lang=en-us&article={MAX_ID}"
+    response = Client().get(path)
+    assert response.status_code == 200 and response.content == b""
 
 
 def test_read_here_and_the_heartbeat_with_a_huge_article_id(editions):
