@@ -75,7 +75,9 @@ def ensure_environment(requirements: str) -> None:
 TICKER = """
 import subprocess, sys, time
 while True:
-    for command in ("publish_scheduled", "newsletters_tick", "audience_tick", "access_tick"):
+    for command in (
+        "publish_scheduled", "newsletters_tick", "audience_tick", "access_tick", "agency_poll"
+    ):
         subprocess.run([sys.executable, "manage.py", command], check=False)
     time.sleep(60)
 """
@@ -125,6 +127,7 @@ def demo(argv: list[str]) -> None:
     manage_logged("load_demo_content", env=env, log=log, show=True)
     manage_logged("setup_newsletters", env=env, log=log)
     manage_logged("subscriptions_setup_plans", env=env, log=log)
+    manage_logged("setup_agency", env=env, log=log)
     password = secrets.token_urlsafe(9)
     manage_logged("demo_editor", "--password", password, env=env, log=log)
     manage_logged("demo_reader", "--password", password, env=env, log=log)
