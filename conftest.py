@@ -40,3 +40,13 @@ def en_world(en_edition):
 @pytest.fixture
 def es_world(es_edition):
     return factories.section_create(edition=es_edition, title="Internacional", slug="internacional")
+
+
+# The production-topology fixtures (broadsheet/tests/topology.py), one set for every app's tests.
+from broadsheet.tests.topology import (  # noqa: E402
+    collected_static,
+    private_redis,
+    topology_database,
+)
+
+__all__ = ["collected_static", "private_redis", "topology_database"]
