@@ -11,7 +11,7 @@ request and a few string parameters, without the middleware stack and without re
 A template puts one in a page with `hole_tag(request, name, lang=..., window=...)`, which leaves
 an `<esi:include src="/_holes/<shared|private>/<name>/?...">` and records the hole on the
 request. Both ways of filling it call the same function:
-- Varnish in front: it fetches the include's URL; HoleMiddleware (first in MIDDLEWARE) answers
+- Varnish in front: it fetches the include's URL; HoleMiddleware (early in MIDDLEWARE) answers
   it by calling the hole directly (`hole_response`).
 - No Varnish: AnonymousPageCacheMiddleware fills each hole the page recorded (`fill_page`),
   keeping shared holes in the fragment cache for their `seconds`.
@@ -255,9 +255,9 @@ def _language_codes() -> frozenset[str]:
 
 
 class HoleMiddleware:
-    """First in MIDDLEWARE: a hole is answered before sessions, locale, CSRF, auth and the URL
-    resolver run; what a hole needs of the reader it reads from the request's cookies itself
-    (broadsheet.accounts.readers)."""
+    """Early in MIDDLEWARE (after SecurityMiddleware and the NUL guard): a hole is answered
+    before sessions, locale, CSRF, auth and the URL resolver run; what a hole needs of the
+    reader it reads from the request's cookies itself (broadsheet.accounts.sessions)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -78,12 +78,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Holes of cached pages (/_holes/...), answered before anything else runs: the front
-    # proxy asks for one per metered reading (broadsheet/pagecache/holes.py).
-    "broadsheet.pagecache.holes.HoleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL in the address or a cookie is a 400 before any cache, session or view reads it.
     "broadsheet.request_guard.RejectNulMiddleware",
+    # Holes of cached pages (/_holes/...), answered before anything else runs: the front
+    # proxy asks for one per metered reading (broadsheet/pagecache/holes.py).
+    "broadsheet.pagecache.holes.HoleMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # These three add their headers outside the page caches, which answer hits early: a page
     # served from a cache carries them as a rendered one does (broadsheet/headers.py).
