@@ -68,3 +68,9 @@ def test_holes_are_read_with_get(client):
 def test_content_length_counts_the_filled_page(client):
     response = client.get("/_test/page/")
     assert int(response["Content-Length"]) == len(response.content)
+
+
+def test_a_nul_in_a_holes_query_or_cookie_is_a_400(client):
+    assert client.get("/_holes/shared/test-counting/?lang=en-us&n=%00").status_code == 400
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get("/_holes/private/test-private/?lang=en-us").status_code == 400
