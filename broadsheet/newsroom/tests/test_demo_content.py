@@ -273,7 +273,9 @@ class TestFullDemo:
                 assert len(ranked) == 5, (edition, hours)
                 assert ranked[0].views >= ranked[-1].views > 0
 
-        rail = client.get("/en-us/_fragments/most-viewed/", {"window": "24h"}).content.decode()
+        rail = client.get(
+            "/_holes/shared/most-viewed/", {"lang": "en-us", "window": "24h"}
+        ).content.decode()
         top = audience_selectors.most_viewed(
             edition="en-us", hours=24, now=timezone.now(), limit=1
         )[0].article

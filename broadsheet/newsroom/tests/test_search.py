@@ -120,7 +120,9 @@ def test_any_query_gets_an_answer_never_an_error(client, stories):
     for query in HOSTILE_QUERIES:
         for path in ("/en-us/search/", "/es-es/search/"):
             response = client.get(path, {"q": query})
-            assert response.status_code == 200, (path, query)
+            # A NUL is refused before any view runs (broadsheet/request_guard.py), clearly.
+            expected = 400 if "\x00" in query else 200
+            assert response.status_code == expected, (path, query)
 
 
 def test_a_quoted_word_is_still_found(client, stories):
