@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,3 +119,33 @@ def metered_article(en_world):
     return factories.article_publish(
         section=en_world, title="A metered report", access_level="metered"
     )
+
+
+# What the device and sharing tests share: a gated article with a line only readers of its
+# body see, and the three things a device does with it.
+SECRET = "Only subscribers read this line."
+NOTICE = "Your subscription is being used on another device"
+WARNING = "Your subscription seems to be shared"
+FENCE = re.compile(r'data-fence="(\d+)"')
+
+
+@pytest.fixture
+def gated(en_world):
+    return factories.article_publish(
+        section=en_world,
+        title="Gated report",
+        access_level="subscribers",
+        body=[("paragraph", f"<p>{SECRET}</p>")],
+    )
+
+
+def read(client, article) -> str:
+    return client.get(article.url).content.decode()
+
+
+def read_here(client, article):
+    return client.post("/_access/read-here/", {"article": article.pk, "next": article.url})
+
+
+def heartbeat(client, article, fence) -> dict:
+    return client.post("/_access/heartbeat/", {"article": article.pk, "fence": fence}).json()

@@ -11,38 +11,21 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from broadsheet.access.models import CountKind, DailyCount, SharingFlag, Takeover
-from broadsheet.newsroom.tests import factories
 
-from .conftest import PASSWORD, device_client, subscriber_create
+from .conftest import (
+    FENCE,
+    NOTICE,
+    PASSWORD,
+    SECRET,
+    WARNING,
+    device_client,
+    subscriber_create,
+)
+from .conftest import heartbeat as _heartbeat
+from .conftest import read as _read
+from .conftest import read_here as _read_here
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "Only subscribers read this line."
-NOTICE = "Your subscription is being used on another device"
-WARNING = "Your subscription seems to be shared"
-FENCE = re.compile(r'data-fence="(\d+)"')
-
-
-@pytest.fixture
-def gated(en_world):
-    return factories.article_publish(
-        section=en_world,
-        title="Gated report",
-        access_level="subscribers",
-        body=[("paragraph", f"<p>{SECRET}</p>")],
-    )
-
-
-def _read(client, article) -> str:
-    return client.get(article.url).content.decode()
-
-
-def _read_here(client, article):
-    return client.post("/_access/read-here/", {"article": article.pk, "next": article.url})
-
-
-def _heartbeat(client, article, fence) -> dict:
-    return client.post("/_access/heartbeat/", {"article": article.pk, "fence": fence}).json()
 
 
 def test_takeover_moves_the_slot_and_the_open_page_learns_it(store, gated):

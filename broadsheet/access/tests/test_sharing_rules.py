@@ -3,45 +3,25 @@ that "another device" reads when it is the one holding the slot."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 
 from broadsheet.access import rules, services
 from broadsheet.access.models import SharingFlag
-from broadsheet.newsroom.tests import factories
 
-from .conftest import device_client, subscriber_create
+from .conftest import (
+    FENCE,
+    NOTICE,
+    SECRET,
+    WARNING,
+    device_client,
+    subscriber_create,
+)
+from .conftest import heartbeat as _heartbeat
+from .conftest import read as _read
+from .conftest import read_here as _read_here
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "Only subscribers read this line."
-NOTICE = "Your subscription is being used on another device"
-WARNING = "Your subscription seems to be shared"
-FENCE = re.compile(r'data-fence="(\d+)"')
-
-
-@pytest.fixture
-def gated(en_world):
-    return factories.article_publish(
-        section=en_world,
-        title="Gated report",
-        access_level="subscribers",
-        body=[("paragraph", f"<p>{SECRET}</p>")],
-    )
-
-
-def _read(client, article) -> str:
-    return client.get(article.url).content.decode()
-
-
-def _read_here(client, article):
-    return client.post("/_access/read-here/", {"article": article.pk, "next": article.url})
-
-
-def _heartbeat(client, article, fence) -> dict:
-    return client.post("/_access/heartbeat/", {"article": article.pk, "fence": fence}).json()
 
 
 def _flip(readers, article):
