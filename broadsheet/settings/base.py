@@ -44,6 +44,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A form that fails its CSRF check says so in the edition's language (broadsheet/views.py).
+CSRF_FAILURE_VIEW = "broadsheet.views.csrf_failure"
 
 INSTALLED_APPS = [
     "broadsheet.newsroom",
