@@ -1,6 +1,7 @@
 """The mail server stops answering mid-send (too slow, or killed): the messages it was given
-and never answered for are listed for staff (address, Message-ID, when, what it last said), who resend them once or
-mark them received, in the admin or with a command; each action is audited."""
+and never answered for are listed for staff (address, Message-ID, when, what it last said),
+who resend them once or mark them received, in the admin or with a command; each action is
+audited."""
 
 from __future__ import annotations
 
