@@ -2,14 +2,27 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as wagtaildocs_serve
 
 import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
+from broadsheet.accounts.throttle import password_form_throttled
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's password forms of private collections and pages, under the sign-in limits: the
+    # same addresses as Wagtail's own, matched first.
+    path(
+        "documents/authenticate_with_password/<id:restriction_id>/",
+        password_form_throttled(
+            wagtaildocs_serve.authenticate_with_password,
+            restriction_kwarg="restriction_id",
+            scope="collection-password",
+        ),
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
@@ -38,6 +51,14 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("broadsheet.accounts.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("subscription/", include("broadsheet.subscriptions.urls")),
+    path(
+        "_util/authenticate_with_password/<id:page_view_restriction_id>/<id:page_id>/",
+        password_form_throttled(
+            wagtail_views.authenticate_with_password,
+            restriction_kwarg="page_view_restriction_id",
+            scope="page-password",
+        ),
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

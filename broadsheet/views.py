@@ -1,5 +1,5 @@
 """Site-wide views: health, robots.txt, and error pages in the edition's language (a 503
-when the database is unavailable)."""
+when the database is unavailable, a 403 when a form fails its CSRF check)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from django.core.cache import caches
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -105,3 +106,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return response
     html = loader.get_template("500.html").render({"request_path": request.path})
     return HttpResponse(html, status=500)
+
+
+@never_cache
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid CSRF token, most often from a page left
+    open across a sign-in or out, or by a browser that refuses cookies. Said in the edition's
+    language with what to do; like the other error pages it renders without context
+    processors, and nothing of the form was acted on."""
+    _activate_edition_language(request)
+    context = {
+        "no_cookie": reason == REASON_NO_CSRF_COOKIE,
+        # A GET of the address the form was sent to shows the form again on this site.
+        "form_path": request.path,
+    }
+    html = loader.get_template("403_csrf.html").render(context)
+    return HttpResponse(html, status=403)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -135,18 +136,27 @@ class DeliverStats:
 
 
 class _Pacer:
-    """Holds one worker to `rate` messages a second (0: no limit)."""
+    """Holds one worker to `rate` messages a second (0: no limit). The clock and the sleep are
+    seams, so that a test can hold the pace to account without waiting for it."""
 
-    def __init__(self, rate: float):
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.next_at = time.monotonic()
+        self._clock = clock
+        self._sleep = sleep
+        self.next_at = clock()
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = time.monotonic()
+        now = self._clock()
         if self.next_at > now:
-            time.sleep(self.next_at - now)
+            self._sleep(self.next_at - now)
         self.next_at = max(self.next_at, now) + self.interval
 
 

@@ -44,6 +44,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A form that fails its CSRF check says so in the edition's language (broadsheet/views.py).
+CSRF_FAILURE_VIEW = "broadsheet.views.csrf_failure"
 
 INSTALLED_APPS = [
     "broadsheet.newsroom",
@@ -428,8 +430,9 @@ INSTALLED_APPS += ["broadsheet.audience"]
 # else the database.
 AUDIENCE_REDIS_URL = os.environ.get("AUDIENCE_REDIS_URL", REDIS_URL)
 AUDIENCE_REDIS_PREFIX = os.environ.get("AUDIENCE_REDIS_PREFIX", "aud")
-# A reader's request never waits longer than this on Redis (milliseconds).
-AUDIENCE_REDIS_TIMEOUT_MS = env_int("AUDIENCE_REDIS_TIMEOUT_MS", 250)
+# A reader's request never waits longer than this on Redis (milliseconds); 100 like the cache's
+# and the access store's, which share its server's circuit breaker (redis_guard.py).
+AUDIENCE_REDIS_TIMEOUT_MS = env_int("AUDIENCE_REDIS_TIMEOUT_MS", 100)
 # Reloads of an article by the same reader within this many minutes count once.
 AUDIENCE_DEDUPE_MINUTES = env_int("AUDIENCE_DEDUPE_MINUTES", 30)
 # Articles in a "Most viewed" rail, and how many seconds a rail may be shown from a cache.

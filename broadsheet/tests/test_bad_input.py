@@ -127,3 +127,38 @@ def test_parse_id_refuses_what_is_not_an_id(text):
 @pytest.mark.parametrize("text", ["0", "1", "007", str(MAX_ID)])
 def test_parse_id_reads_ids(text):
     assert parse_id(text) == int(text)
+
+
+def _signup_page(client: Client, language: str) -> str:
+    """The CSRF token the signup page gave this browser (and its cookie, now in `client`)."""
+    import re
+
+    page = client.get(f"/{language}/accounts/signup/").content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_a_form_without_its_csrf_token_is_a_403_in_the_edition_language(editions):
+    from django.contrib.auth import get_user_model
+
+    client = Client(enforce_csrf_checks=True)
+    _signup_page(client, "es-es")
+    password = "a long enough passphrase 42"
+    fields = {"email": "nueva@example.com", "password1": password, "password2": password}
+    # A token from another page load (a sign-in in another tab rotates the secret).
+    response = client.post("/es-es/accounts/signup/", {**fields, "csrfmiddlewaretoken": "0" * 64})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert 'lang="es-es"' in body and "Este formulario ha caducado" in body
+    assert "desactualizada" in body and "/es-es/accounts/signup/" in body
+    assert "no-cache" in response["Cache-Control"]
+    assert not get_user_model().objects.filter(email="nueva@example.com").exists()
+
+
+def test_a_browser_without_the_csrf_cookie_is_told_to_allow_cookies(editions):
+    client = Client(enforce_csrf_checks=True)
+    token = _signup_page(client, "en-us")
+    client.cookies.clear()
+    response = client.post("/en-us/accounts/signup/", {"csrfmiddlewaretoken": token})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This form has expired" in body and "allow cookies for this site" in body

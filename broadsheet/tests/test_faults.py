@@ -221,12 +221,26 @@ def test_a_database_that_never_answers(collected_static, tmp_path):
             database_url=f"postgres://postgres@127.0.0.1:{database.port}/broadsheet",
             redis_url="",
         )
+        # What bounds the wait (read, not timed): libpq gives up connecting after 2 s, the
+        # server ends a statement after 30 s.
+        options = json.loads(
+            manage_shell(
+                env,
+                "import json; from django.db import connection; "
+                "print(json.dumps(connection.settings_dict['OPTIONS']))",
+                logs=tmp_path,
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         with Gunicorn(env, logs=tmp_path) as web:
             client = HttpClient(web.port, timeout=10)
             status, headers, body = client.get("/healthz")
             spanish = client.get("/es-es/")
             english = client.get("/en-us/world/")
 
+    assert options["connect_timeout"] == 2
+    assert "-c statement_timeout=30000" in options["options"]
     assert status == 503
     assert json.loads(body)["checks"]["database"].startswith("unavailable")
     assert headers["cache-control"].startswith("max-age=0")

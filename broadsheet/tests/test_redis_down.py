@@ -5,16 +5,18 @@ the shared one."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 
 from broadsheet import redis_guard
 from broadsheet.access.tests.conftest import reader_create
 from broadsheet.redis_cache import RedisCache
 
-from .topology import PrivateRedis, require
+from .topology import PrivateRedis, manage_shell, production_env, require
 
 
 class Clock:
@@ -165,3 +167,107 @@ def test_signed_in_readers_stay_signed_in_and_healthz_is_degraded(
     site_on_private_redis.start()
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/en-us/accounts/").status_code == 200
+
+
+# "Each request fails fast": by configuration, not by a stopwatch. Every client waits at most
+# its socket timeout (100 ms) on a call, a timeout is never retried, and the server's circuit
+# breaker lets one call per REDIS_RETRY_MS reach a Redis that failed: so a request waits on at
+# most one call, the rest fail at once. The test counts the calls that reached the socket.
+READER_WAIT_LIMIT_SECONDS = 0.1
+
+
+def client_waits(client) -> tuple[float, float, tuple]:
+    kwargs = client.connection_pool.connection_kwargs
+    retried = tuple(getattr(kwargs.get("retry"), "_supported_errors", ()))
+    return kwargs["socket_timeout"], kwargs["socket_connect_timeout"], retried
+
+
+@pytest.fixture
+def whole_site_on_private_redis(site_on_private_redis, settings):
+    """Cache, sessions, slots, meters and counters in the one private Redis, as production."""
+    settings.ACCESS_REDIS_URL = site_on_private_redis.url
+    settings.AUDIENCE_REDIS_URL = site_on_private_redis.url
+    return site_on_private_redis
+
+
+@pytest.mark.django_db
+def test_a_hanging_redis_costs_the_readers_one_wait_in_all(
+    whole_site_on_private_redis, clock, settings, monkeypatch, editions, en_world
+):
+    import redis
+
+    from broadsheet.access.tests.conftest import SECRET, device_client, subscriber_create
+    from broadsheet.newsroom.tests import factories
+
+    gated = factories.article_publish(
+        section=en_world,
+        title="Gated report",
+        access_level="subscribers",
+        body=[("paragraph", f"<p>{SECRET}</p>")],
+    )
+    subscriber = device_client(subscriber_create())
+    assert SECRET in subscriber.get(gated.url).content.decode()  # warm: Redis answers
+    settings.REDIS_RETRY_MS = 60_000  # the frozen clock never reaches a retry anyway
+
+    waits: list[str] = []
+    failed = redis_guard.RedisGuard._failed
+
+    def counted(guard, error):
+        waits.append(type(error).__name__)
+        failed(guard, error)
+
+    monkeypatch.setattr(redis_guard.RedisGuard, "_failed", counted)
+    whole_site_on_private_redis.pause()  # accepts connections, never answers
+    try:
+        answers = [
+            subscriber.get(gated.url),  # session, page cache, slot, meter, counters
+            subscriber.get("/en-us/accounts/"),
+            Client().get(en_world.url),
+            Client().get(gated.url),
+        ]
+    finally:
+        whole_site_on_private_redis.resume()
+
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert SECRET in answers[0].content.decode()  # the subscriber kept reading (fail open)
+    assert SECRET not in answers[3].content.decode()  # nobody else got the body
+    # One call timed out and opened the circuit; every other call of every request failed at
+    # once. What that one call waited is bounded by its client's timeouts, which are not
+    # retried.
+    assert waits == ["TimeoutError"]
+    assert redis_guard._clients, "the site talked to Redis through redis_guard's clients"
+    for client in redis_guard._clients.values():
+        read, connect, retried = client_waits(client)
+        assert read <= READER_WAIT_LIMIT_SECONDS and connect <= READER_WAIT_LIMIT_SECONDS
+        assert redis.TimeoutError not in retried and retried
+
+
+def test_every_redis_client_of_production_waits_at_most_100_ms(tmp_path):
+    """The production settings themselves (no server needed: clients connect lazily)."""
+    script = """
+import json
+from django.core.cache import caches
+from broadsheet.access.stores import get_store as access_store
+from broadsheet.audience.stores import get_store as audience_store
+clients = {
+    "cache": caches["default"]._cache.get_client(write=True),
+    "access": access_store().client,
+    "audience": audience_store().client,
+}
+waits = {}
+for name, client in clients.items():
+    kwargs = client.connection_pool.connection_kwargs
+    retried = getattr(kwargs.get("retry"), "_supported_errors", ())
+    waits[name] = [kwargs["socket_timeout"], kwargs["socket_connect_timeout"],
+                   [error.__name__ for error in retried]]
+print(json.dumps(waits))
+"""
+    env = production_env(
+        database_url="postgres://postgres@127.0.0.1:9/unused", redis_url="redis://127.0.0.1:9/0"
+    )
+    waits = json.loads(manage_shell(env, script, logs=tmp_path).strip().splitlines()[-1])
+    assert set(waits) == {"cache", "access", "audience"}
+    for name, (read, connect, retried) in waits.items():
+        assert read <= READER_WAIT_LIMIT_SECONDS, (name, read)
+        assert connect <= READER_WAIT_LIMIT_SECONDS, (name, connect)
+        assert "TimeoutError" not in retried, (name, retried)

@@ -12,6 +12,7 @@ from broadsheet.access.models import SharingFlag
 from .conftest import (
     FENCE,
     NOTICE,
+    PASSWORD,
     SECRET,
     WARNING,
     device_client,
@@ -60,6 +61,27 @@ def test_signing_out_everywhere_else_wipes_the_slate(store, gated):
     phone = device_client(user, "chrome-android")  # signs in again
     assert NOTICE in _read(phone, gated)
     _flip((phone,), gated)
+    assert not SharingFlag.objects.filter(ended_at=None).exists()
+    assert WARNING not in phone.get("/en-us/").content.decode()
+
+
+def test_a_password_change_wipes_the_slate(store, gated):
+    user = subscriber_create()
+    phone, laptop = device_client(user, "chrome-android"), device_client(user, "firefox-linux")
+    _read(phone, gated)
+    _flip((laptop, phone, laptop), gated)
+    new_password = "a new long passphrase 7"
+    changed = laptop.post(
+        "/en-us/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": new_password, "password2": new_password},
+    )
+    assert changed.status_code == 302
+    assert SharingFlag.objects.get().ended_at is not None
+
+    user.refresh_from_db()  # its new password: a session of the old one is not signed in
+    phone = device_client(user, "chrome-android")  # signed out by the change; signs in again
+    assert NOTICE in _read(phone, gated)
+    _flip((phone,), gated)  # one ordinary handover: the three before the change are gone
     assert not SharingFlag.objects.filter(ended_at=None).exists()
     assert WARNING not in phone.get("/en-us/").content.decode()
 

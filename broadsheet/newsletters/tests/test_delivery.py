@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, timedelta
 from email import policy
 from email.utils import parsedate_to_datetime
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -345,21 +346,54 @@ class TestClaims:
         assert issue_report(issue=issue).skipped == 2
 
 
-def test_the_pacer_holds_the_rate(
-    smtp_settings, smtp_sink, en_digest, en_articles, django_capture_on_commit_callbacks
-):
-    import time
+class VirtualClock:
+    """Time that passes only when someone sleeps: the pace is read off the sleeps."""
 
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_the_pacer_holds_the_rate(
+    monkeypatch,
+    smtp_settings,
+    smtp_sink,
+    en_digest,
+    en_articles,
+    django_capture_on_commit_callbacks,
+):
     smtp_settings.NEWSLETTERS_SEND_RATE = 40
     smtp_settings.NEWSLETTERS_WORKERS_PER_SEND = 1
+    clock = VirtualClock()
+    monkeypatch.setattr(
+        delivery, "_Pacer", partial(delivery._Pacer, clock=clock, sleep=clock.sleep)
+    )
     subscribers_confirm(newsletter=en_digest, count=9)
-    started = time.monotonic()
     send(
         issue_create(newsletter=en_digest, articles=en_articles), django_capture_on_commit_callbacks
     )
-    # 9 messages at 40/s: the last leaves no sooner than 8/40 s after the first.
-    assert time.monotonic() - started >= 0.2
     assert len(smtp_sink.handler.received) == 9
+    # Every message after the first waited its turn: at 40 a second, 1/40 s apart, so nine
+    # messages took 8/40 s of (virtual) time however fast or slow the machine is.
+    assert clock.sleeps == pytest.approx([1 / 40] * 8)
+    assert clock.now == pytest.approx(8 / 40)
+
+
+def test_the_pacer_does_not_wait_for_a_slow_sender():
+    clock = VirtualClock()
+    pacer = delivery._Pacer(10, clock=clock, sleep=clock.sleep)
+    pacer.wait()
+    clock.now += 1.0  # the message took longer than its tenth of a second to send
+    pacer.wait()
+    pacer.wait()
+    assert clock.sleeps == pytest.approx([0.1])  # only the third waits, and only its turn
 
 
 def test_the_batch_template_makes_the_same_message_as_a_full_build(

@@ -1,6 +1,7 @@
-"""The mail server stops answering mid-send: the messages it was given and never answered for
-are listed for staff (address, Message-ID, when, what it last said), who resend them once or
-mark them received, in the admin or with a command; each action is audited."""
+"""The mail server stops answering mid-send (too slow, or killed): the messages it was given
+and never answered for are listed for staff (address, Message-ID, when, what it last said),
+who resend them once or mark them received, in the admin or with a command; each action is
+audited."""
 
 from __future__ import annotations
 
@@ -213,3 +214,141 @@ def test_bad_input_is_a_400(broken_send, admin_client, form):
     response = admin_client.post(unconfirmed_url(issue), form)
     assert response.status_code == 400
     assert Delivery.objects.filter(status=DeliveryStatus.UNCONFIRMED).count() == 2
+
+
+# The mail server process itself dies mid-send (SIGKILL, as the OOM killer or a crash would):
+# a server of its own in a subprocess, which appends each message it accepts to a file and
+# kills itself on receiving the final line of the third.
+CRASHING_SERVER = """
+import json, os, signal, sys, time
+from broadsheet.newsletters.tests.smtp_sink import SinkHandler, SMTPSink
+
+port, accepted, crash_at = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+
+class Crashing(SinkHandler):
+    async def handle_DATA(self, server, session, envelope):
+        self.messages = getattr(self, "messages", 0) + 1
+        if self.messages == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)  # before any reply: the message is lost
+        reply = await super().handle_DATA(server, session, envelope)
+        with open(accepted, "a") as out:
+            out.write(json.dumps([envelope.rcpt_tos[0], self.received[-1].message_id]) + "\\n")
+        return reply
+
+with SMTPSink(Crashing(), port=port):
+    print("ready", flush=True)
+    while True:
+        time.sleep(1)
+"""
+
+
+class CrashingServer:
+    def __init__(self, tmp_path, *, crash_at: int):
+        from .smtp_sink import free_port
+
+        self.port, self.crash_at = free_port(), crash_at
+        self.accepted = tmp_path / "accepted.jsonl"
+        self.accepted.touch()
+        self.process = None
+
+    def start(self, *, crash_at: int | None = None) -> None:
+        import subprocess
+        import sys
+
+        from django.conf import settings
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", CRASHING_SERVER, str(self.port), str(self.accepted)]
+            + [str(crash_at if crash_at is not None else self.crash_at)],
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+
+    def received(self) -> Counter:
+        import json
+
+        lines = self.accepted.read_text().splitlines()
+        return Counter(json.loads(line)[0] for line in lines)
+
+    def message_ids(self) -> dict[str, str]:
+        import json
+
+        return dict(json.loads(line) for line in self.accepted.read_text().splitlines())
+
+
+def test_the_mail_server_killed_mid_send_leaves_one_unconfirmed_that_staff_resend(
+    tmp_path,
+    settings,
+    monkeypatch,
+    admin_client,
+    en_digest,
+    en_articles,
+    django_capture_on_commit_callbacks,
+):
+    from datetime import timedelta
+
+    from broadsheet.newsletters import delivery
+
+    subscribers = subscribers_confirm(newsletter=en_digest, count=6, prefix="k")
+    server = CrashingServer(tmp_path, crash_at=3)
+    server.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_TIMEOUT = 5
+        settings.NEWSLETTERS_TRANSPORT = "smtp"
+        settings.NEWSLETTERS_SEND_RATE = 0
+        settings.NEWSLETTERS_SMTP_CONNECTIONS = 1  # one message at a time: the crash is the 3rd
+        settings.NEWSLETTERS_RETRY_SECONDS = 60
+        issue = issue_create(newsletter=en_digest, articles=en_articles)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.issue_send_start(issue_id=issue.pk, now=timezone.now())
+        server.process.wait(timeout=10)  # it died on the third message
+
+        status = dict(Delivery.objects.filter(issue=issue).values_list("email", "status"))
+        in_flight = subscribers[2].email  # its final line sent, no reply ever came
+        assert status[in_flight] == DeliveryStatus.UNCONFIRMED
+        assert [status[s.email] for s in subscribers[:2]] == [DeliveryStatus.SENT] * 2
+        # After the crash: refused connections, nothing handed over, retried later.
+        assert [status[s.email] for s in subscribers[3:]] == [DeliveryStatus.DEFERRED] * 3
+        assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SENDING
+
+        # The server comes back; the retry is due (the send's clock, moved on).
+        server.start(crash_at=0)  # 0: never crashes
+        later = timezone.now() + timedelta(minutes=2)
+        monkeypatch.setattr(delivery, "_now", lambda: later)
+        delivery.issue_deliver(issue_id=issue.pk)
+        assert Issue.objects.get(pk=issue.pk).status == IssueStatus.SENT
+        assert server.received() == {s.email: 1 for s in subscribers if s.email != in_flight}
+
+        # Staff see the one left unconfirmed: address, Message-ID, what the server last said.
+        unconfirmed = Delivery.objects.get(issue=issue, status=DeliveryStatus.UNCONFIRMED)
+        assert unconfirmed.email == in_flight
+        html = admin_client.get(unconfirmed_url(issue)).content.decode()
+        assert in_flight in html
+        assert unconfirmed.message_id.replace("<", "&lt;").replace(">", "&gt;") in html
+        assert "after hand-over: Connection unexpectedly closed" in html
+        # Its log has no such Message-ID: resend it, once, through the normal send.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                unconfirmed_url(issue),
+                {"action": "resend", "scope": "selected", "delivery": unconfirmed.pk},
+            )
+        assert response.status_code == 302
+        unconfirmed.refresh_from_db()
+        assert unconfirmed.status == DeliveryStatus.SENT and unconfirmed.resent_at is not None
+        # Everyone got exactly one message, the resent one under its original Message-ID.
+        assert server.received() == {s.email: 1 for s in subscribers}
+        assert server.message_ids()[in_flight] == unconfirmed.message_id
+        assert not Delivery.objects.filter(issue=issue).exclude(status="sent").exists()
+    finally:
+        server.stop()
