@@ -79,8 +79,11 @@ def device_register(*, request: HttpRequest, user, now: datetime) -> Device:
         "ip_address": client_ip(request) or None,
         "last_seen_at": now,
     }
-    # A session key belongs to one device: drop a stale row holding it (a deleted user's).
-    Device.objects.filter(session_key=session_key).exclude(user=user).delete()
+    # A session key belongs to one device: drop a stale row holding it (another reader's).
+    stale = Device.objects.filter(session_key=session_key).exclude(user=user).select_related("user")
+    for device in stale.order_by("pk"):
+        device.delete()
+        _sign_out_announce(user=device.user, device_keys=[str(device.pk)], now=now)
     device = None
     if request.session.get(DEVICE_ID):
         device = Device.objects.filter(pk=request.session[DEVICE_ID], user=user).first()
@@ -144,15 +147,39 @@ def device_forget(*, request: HttpRequest, now: datetime) -> None:
             target=f"device:{device_id}",
             now=now,
         )
+        _sign_out_announce(user=user, device_keys=[str(device_id)], now=now)
 
 
-def _end_devices(devices, *, user, actor, actor_kind: str, reason: str, now: datetime) -> int:
-    ended = 0
+def _sign_out_announce(
+    *, user, device_keys: list[str], password_changed: bool = False, now: datetime
+) -> None:
+    """Tell the apps registered with hooks.after_sign_out, once, after this transaction
+    commits (their steps reach Redis, which must not wait on our row locks)."""
+    if not device_keys and not password_changed:
+        return
+    signed_out = hooks.SignOut(
+        user=user,
+        device_keys=tuple(device_keys),
+        devices_left=Device.objects.filter(user=user).count(),
+        password_changed=password_changed,
+        now=now,
+    )
+
+    def run_steps() -> None:
+        for step in hooks.after_sign_out_steps():
+            step(signed_out)
+
+    transaction.on_commit(run_steps)
+
+
+def _end_devices(devices, *, user, actor, actor_kind: str, reason: str, now: datetime) -> list[str]:
+    """Sign these devices out, inside the caller's transaction; the keys of those ended."""
+    ended = []
     for device in devices.select_for_update().order_by("pk"):
         # The session goes first: even if the rest fails, that browser is signed out.
         session_delete(session_key=device.session_key)
+        ended.append(str(device.pk))
         device.delete()
-        ended += 1
         audit_record(
             action="device.signed_out",
             subject=user,
@@ -171,12 +198,11 @@ def device_sign_out(
 ) -> bool:
     """Sign one of this user's devices out; its next request is anonymous."""
     devices = Device.objects.filter(pk=device_id, user=user)
-    return (
-        _end_devices(
-            devices, user=user, actor=actor, actor_kind=actor_kind, reason="signed_out", now=now
-        )
-        == 1
+    ended = _end_devices(
+        devices, user=user, actor=actor, actor_kind=actor_kind, reason="signed_out", now=now
     )
+    _sign_out_announce(user=user, device_keys=ended, now=now)
+    return len(ended) == 1
 
 
 @transaction.atomic
@@ -190,6 +216,21 @@ def device_sign_out_others(
     now: datetime,
 ) -> int:
     """Sign out every device of this user except the one with this session key (None: all)."""
+    ended = _devices_end_others(
+        user=user,
+        keep_session_key=keep_session_key,
+        actor=actor,
+        actor_kind=actor_kind,
+        reason=reason,
+        now=now,
+    )
+    _sign_out_announce(user=user, device_keys=ended, now=now)
+    return len(ended)
+
+
+def _devices_end_others(
+    *, user, keep_session_key: str | None, actor, actor_kind: str, reason: str, now: datetime
+) -> list[str]:
     devices = Device.objects.filter(user=user)
     if keep_session_key:
         devices = devices.exclude(session_key=keep_session_key)
@@ -210,10 +251,11 @@ def password_changed(*, request: HttpRequest, user, reset: bool, now: datetime) 
             if device_id:
                 Device.objects.filter(pk=device_id, user=user).update(session_key=current_key)
                 request.session[DEVICE_KEY] = current_key
-    ended = device_sign_out_others(
+    ended = _devices_end_others(
         user=user,
         keep_session_key=current_key,
         actor=user,
+        actor_kind=ActorKind.READER,
         reason="password_reset" if reset else "password_changed",
         now=now,
     )
@@ -222,10 +264,12 @@ def password_changed(*, request: HttpRequest, user, reset: bool, now: datetime) 
         subject=user,
         actor=user,
         actor_kind=ActorKind.READER,
-        data={"devices_signed_out": ended},
+        data={"devices_signed_out": len(ended)},
         now=now,
     )
-    return ended
+    # One announcement for the whole change: the devices it signed out and the password.
+    _sign_out_announce(user=user, device_keys=ended, password_changed=True, now=now)
+    return len(ended)
 
 
 def email_message_enqueue(*, message: EmailMessage) -> None:
@@ -266,6 +310,8 @@ def user_delete(*, user, now: datetime) -> None:
             raise AccountDeletionRefusedError(refusal)
         for step in hooks.before_deletion_steps():
             step(user, now)
+        # No sign-out announcement: the seats (and the slots held under them) go with the
+        # account, and nobody can read under a seat that no longer exists.
         for device in Device.objects.filter(user=user):
             session_delete(session_key=device.session_key)
         # What the log keeps of a deleted reader: the actions and when, not their details.

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from broadsheet.access.stores import get_store
 from broadsheet.accounts.models import Device
 from broadsheet.accounts.sessions import DEVICE_ID
+from broadsheet.accounts.tests.helpers import CommittingClient
 from broadsheet.accounts.useragents import browser_and_platform
 from broadsheet.newsroom.tests import factories
 from broadsheet.subscriptions.models import Plan
@@ -97,9 +97,10 @@ def subscriber_create(*, kind: str = "digital", email: str | None = None, quanti
     return user
 
 
-def device_client(user, browser: str = "chrome-android") -> Client:
-    """A browser of its own, signed in as this user: a device."""
-    client = Client(HTTP_USER_AGENT=BROWSERS[browser])
+def device_client(user, browser: str = "chrome-android") -> CommittingClient:
+    """A browser of its own, signed in as this user: a device (whose requests commit their
+    side effects, as in production: signing out frees the slot after the commit)."""
+    client = CommittingClient(HTTP_USER_AGENT=BROWSERS[browser])
     client.force_login(user)
     # force_login's request has no User-Agent: name the device as a real sign-in would.
     name = browser_and_platform(BROWSERS[browser])

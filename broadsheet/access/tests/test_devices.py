@@ -121,7 +121,7 @@ def test_three_flips_flag_the_seat_on_every_page_until_the_password_changes(stor
     assert SECRET in _read(laptop, gated)
     # The phone was signed out by the password change.
     assert NOTICE not in _read(phone, gated) and SECRET not in _read(phone, gated)
-    assert SharingFlag.objects.get().end_reason in {"password_changed", "devices_signed_out"}
+    assert SharingFlag.objects.get().end_reason == "password_changed"
 
 
 def test_the_warning_cools_down_after_a_quiet_week(store, gated, time_machine):
