@@ -33,6 +33,13 @@ def subject_label(user) -> str:
     return f"user #{user.pk}" if user is not None and user.pk else ""
 
 
+def actor_kind_of(actor, *, staff: bool) -> str:
+    """Who an audit entry says acted: nobody is the system; a person is staff or a reader."""
+    if actor is None:
+        return ActorKind.SYSTEM
+    return ActorKind.STAFF if staff else ActorKind.READER
+
+
 def audit_record(
     *,
     action: str,

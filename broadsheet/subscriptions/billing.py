@@ -41,12 +41,9 @@ from .models import (
     Status,
     Subscription,
 )
-from .services import (
-    billing_customer_remember,
-    entitlements_drop,
-    removal_contact,
-    seat_removed_email,
-)
+from .services.checkout import billing_customer_remember
+from .services.emails import removal_contact, seat_removed_email
+from .services.entitlements import entitlements_drop
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

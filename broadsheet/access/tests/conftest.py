@@ -19,7 +19,7 @@ from broadsheet.accounts.tests.helpers import CommittingClient
 from broadsheet.accounts.useragents import browser_and_platform
 from broadsheet.newsroom.tests import factories
 from broadsheet.subscriptions.models import Plan
-from broadsheet.subscriptions.services import subscription_grant_comp
+from broadsheet.subscriptions.services.staff import subscription_grant_comp
 from broadsheet.subscriptions.setup import plans_setup
 
 _people = itertools.count(1)

@@ -152,7 +152,7 @@ def test_upgrading_ends_the_warning(store, gated, django_capture_on_commit_callb
     subscription = Subscription.objects.get(holder=user)
     subscription.plan = premium
     subscription.save()
-    from broadsheet.subscriptions.services import entitlements_drop
+    from broadsheet.subscriptions.services.entitlements import entitlements_drop
 
     with django_capture_on_commit_callbacks(execute=True):
         entitlements_drop(user_ids=[user.pk])

@@ -150,7 +150,7 @@ def test_replay_without_keys_says_so(db, settings):
 
 
 def test_staff_end_and_refund_a_paid_subscription(plans, fake_stripe):
-    from broadsheet.subscriptions.services import subscription_end_by_staff
+    from broadsheet.subscriptions.services.staff import subscription_end_by_staff
 
     holder, staff = reader_create(), reader_create(is_staff=True)
     subscription = subscription_create(holder=holder, plan=plans[("en-us", "digital")])

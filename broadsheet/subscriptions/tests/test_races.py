@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import AuditEntry
 from broadsheet.accounts.tests.helpers import reader_create
-from broadsheet.subscriptions import services
 from broadsheet.subscriptions.models import BillingEvent, Seat, Subscription
-from broadsheet.subscriptions.services import SeatError
+from broadsheet.subscriptions.services.errors import SeatError
+from broadsheet.subscriptions.services.invitations import invitation_accept, invitation_send
 
 from .helpers import event, monthly, signature, stripe_subscription, subscription_create
 
@@ -60,7 +60,7 @@ def test_many_accepting_the_last_seats_leave_exactly_the_seat_count(plans):
         holder=admin, plan=plans[("en-us", "business")], quantity=THREADS
     )
     tokens = [
-        services.invitation_send(
+        invitation_send(
             subscription_id=subscription.pk,
             inviter=admin,
             email=person.email,
@@ -73,7 +73,7 @@ def test_many_accepting_the_last_seats_leave_exactly_the_seat_count(plans):
     Subscription.objects.filter(pk=subscription.pk).update(quantity=3)
 
     results = _run_together(
-        lambda i: services.invitation_accept(token=tokens[i], user=people[i], now=timezone.now()),
+        lambda i: invitation_accept(token=tokens[i], user=people[i], now=timezone.now()),
         THREADS,
     )
 

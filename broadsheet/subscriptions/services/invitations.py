@@ -1,0 +1,168 @@
+"""Inviting a person to a seat, accepting and withdrawing invitations. The seat limit holds
+however many accept at once (the subscription's row lock, from lock_objects.py)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from broadsheet.accounts.models import ActorKind
+from broadsheet.accounts.services import actor_kind_of, audit_record
+
+from .. import lock_objects, rules, selectors
+from ..models import Invitation, Seat, SeatRole
+from ..tasks import invitation_email_send
+from ..tokens import token_hash
+from .entitlements import entitlements_drop
+from .errors import InvitationError, SeatError
+
+User = get_user_model()
+
+
+def _invitation_email(*, invitation_id: int, token: str) -> None:
+    transaction.on_commit(
+        lambda: invitation_email_send.enqueue(invitation_id=invitation_id, token=token)
+    )
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invitation_send(
+    *,
+    subscription_id: int,
+    inviter,
+    email: str,
+    language: str,
+    now: datetime,
+    staff: bool = False,
+) -> SentInvitation:
+    """Invite this address to a seat; the email goes out on commit. Sending again to an
+    address with an open invitation renews it (new link, new expiry)."""
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        subscription = lock_objects.subscription_lock(subscription_id=subscription_id)
+        manager = staff or selectors.user_manages(subscription=subscription, user=inviter)
+        if subscription.seats.filter(user__email__iexact=email).exists():
+            raise SeatError(InvitationError.ALREADY_MEMBER)
+        open_invitations = list(lock_objects.open_invitations_lock(subscription=subscription))
+        same = next((i for i in open_invitations if i.email.lower() == email.lower()), None)
+        counted = [i for i in open_invitations if i.expires_at > now and i is not same]
+        refusal = rules.invite_refusal(
+            kind=subscription.plan.kind,
+            running=selectors.subscription_is_running(subscription=subscription, now=now),
+            is_manager=manager,
+            quantity=subscription.quantity,
+            seats_taken=subscription.seats.count(),
+            open_invitations=len(counted),
+        )
+        if refusal:
+            raise SeatError(refusal)
+        token = secrets.token_urlsafe(32)
+        expires_at = now + timedelta(days=settings.SUBSCRIPTIONS_INVITATION_DAYS)
+        if same is not None:
+            same.token_hash = token_hash(token)
+            same.created_at, same.expires_at = now, expires_at
+            same.language, same.invited_by = language, inviter
+            same.save(
+                update_fields=["token_hash", "created_at", "expires_at", "language", "invited_by"]
+            )
+            invitation = same
+        else:
+            invitation = Invitation.objects.create(
+                subscription=subscription,
+                email=email,
+                token_hash=token_hash(token),
+                language=language,
+                invited_by=inviter,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        audit_record(
+            action="invitation.sent",
+            subject=subscription.holder,
+            actor=inviter,
+            actor_kind=actor_kind_of(inviter, staff=staff),
+            target=f"subscription:{subscription.pk}",
+            data={"invitation": invitation.pk, "email": email},
+            now=now,
+        )
+        _invitation_email(invitation_id=invitation.pk, token=token)
+    return SentInvitation(invitation, token)
+
+
+def invitation_accept(*, token: str, user, now: datetime) -> Seat:
+    """Take a seat with this invitation, signed in as its addressee. At most the seat limit
+    of people ever hold seats, however many accept at once."""
+    found = selectors.invitation_by_token_hash(token_hash=token_hash(token))
+    if found is None:
+        raise InvitationError(InvitationError.INVALID)
+    with transaction.atomic():
+        subscription = lock_objects.subscription_lock(subscription_id=found.subscription_id)
+        invitation = lock_objects.invitation_lock(invitation_id=found.pk)
+        if invitation.revoked_at is not None:
+            raise InvitationError(InvitationError.WITHDRAWN)
+        if invitation.accepted_at is not None:
+            raise InvitationError(InvitationError.USED)
+        if invitation.expires_at <= now:
+            raise InvitationError(InvitationError.EXPIRED)
+        if invitation.email.lower() != (user.email or "").lower():
+            raise InvitationError(InvitationError.WRONG_ACCOUNT)
+        if subscription.seats.filter(user=user).exists():
+            raise InvitationError(InvitationError.ALREADY_MEMBER)
+        refusal = rules.accept_refusal(
+            kind=subscription.plan.kind,
+            running=selectors.subscription_is_running(subscription=subscription, now=now),
+            quantity=subscription.quantity,
+            seats_taken=subscription.seats.count(),
+        )
+        if refusal:
+            raise SeatError(refusal)
+        seat = Seat.objects.create(
+            subscription=subscription, user=user, role=SeatRole.MEMBER, created_at=now
+        )
+        invitation.accepted_at, invitation.accepted_by = now, user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            action="seat.taken",
+            subject=user,
+            actor=user,
+            actor_kind=ActorKind.READER,
+            target=f"subscription:{subscription.pk}",
+            data={"seat": seat.pk, "invitation": invitation.pk},
+            now=now,
+        )
+        entitlements_drop(user_ids=[user.pk])
+    return seat
+
+
+def invitation_revoke(*, invitation_id: int, actor, now: datetime, staff: bool = False) -> None:
+    with transaction.atomic():
+        found = Invitation.objects.filter(pk=invitation_id).only("subscription_id").first()
+        if found is None:
+            raise InvitationError(InvitationError.INVALID)
+        subscription = lock_objects.subscription_lock(subscription_id=found.subscription_id)
+        if not staff and not selectors.user_manages(subscription=subscription, user=actor):
+            raise SeatError(rules.Refusal.NOT_MANAGER)
+        invitation = lock_objects.invitation_lock(invitation_id=invitation_id)
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
+            return
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            action="invitation.withdrawn",
+            subject=subscription.holder,
+            actor=actor,
+            actor_kind=actor_kind_of(actor, staff=staff),
+            target=f"subscription:{subscription.pk}",
+            data={"invitation": invitation.pk},
+            now=now,
+        )
