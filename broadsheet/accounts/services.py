@@ -18,6 +18,7 @@ from . import hooks
 from .client_ip import client_ip
 from .models import ActorKind, AuditEntry, Device
 from .sessions import DEVICE_ID, DEVICE_KEY, DEVICE_SEEN, session_delete
+from .tasks import email_send
 from .useragents import browser_and_platform
 
 logger = logging.getLogger(__name__)
@@ -282,8 +283,6 @@ def password_changed(*, request: HttpRequest, user, reset: bool, now: datetime) 
 def email_message_enqueue(*, message: EmailMessage) -> None:
     """Send this (already rendered, in the reader's language) email from a background worker
     once the current transaction commits."""
-    from .tasks import email_send
-
     html = None
     if isinstance(message, EmailMultiAlternatives):
         html = next((body for body, kind in message.alternatives if kind == "text/html"), None)

@@ -8,6 +8,7 @@ recipient's message is that text with two string replacements and its own header
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import formataddr
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import translation
 
 from . import selectors, tokens
 from .models import Issue, Newsletter
+from .transports import smtp_data_bytes
 
 UNSUBSCRIBE_PLACEHOLDER = "%%BS-UNSUBSCRIBE-URL%%"
 PREFERENCES_PLACEHOLDER = "%%BS-PREFERENCES-URL%%"
@@ -36,7 +38,6 @@ def reverse_in(language_code: str, name: str, **kwargs) -> str:
 
 
 def from_address(newsletter: Newsletter) -> str:
-    from email.utils import formataddr
 
     address = newsletter.sender_email or settings.NEWSLETTERS_FROM_EMAIL
     name = newsletter.sender_name or newsletter.name
@@ -247,8 +248,6 @@ class IssueMessages:
         built once per batch, so that each recipient costs a few byte replacements instead of
         a MIME generation. None when a placeholder did not survive the MIME encoding (a body
         line too long for 8bit gets quoted-printable); then each message is built in full."""
-        from .transports import smtp_data_bytes
-
         data = smtp_data_bytes(
             self._message(
                 email=_TO,

@@ -67,25 +67,15 @@ def invitation_send(
         if refusal:
             raise SeatError(refusal)
         token = secrets.token_urlsafe(32)
-        expires_at = now + timedelta(days=settings.SUBSCRIPTIONS_INVITATION_DAYS)
-        if same is not None:
-            same.token_hash = token_hash(token)
-            same.created_at, same.expires_at = now, expires_at
-            same.language, same.invited_by = language, inviter
-            same.save(
-                update_fields=["token_hash", "created_at", "expires_at", "language", "invited_by"]
-            )
-            invitation = same
-        else:
-            invitation = Invitation.objects.create(
-                subscription=subscription,
-                email=email,
-                token_hash=token_hash(token),
-                language=language,
-                invited_by=inviter,
-                created_at=now,
-                expires_at=expires_at,
-            )
+        invitation = _invitation_write(
+            renewing=same,
+            subscription=subscription,
+            email=email,
+            token=token,
+            inviter=inviter,
+            language=language,
+            now=now,
+        )
         audit_record(
             action="invitation.sent",
             subject=subscription.holder,
@@ -97,6 +87,37 @@ def invitation_send(
         )
         _invitation_email(invitation_id=invitation.pk, token=token)
     return SentInvitation(invitation, token)
+
+
+def _invitation_write(
+    *,
+    renewing: Invitation | None,
+    subscription,
+    email: str,
+    token: str,
+    inviter,
+    language: str,
+    now: datetime,
+) -> Invitation:
+    """A new invitation row, or the open one to this address renewed (its old link dies)."""
+    expires_at = now + timedelta(days=settings.SUBSCRIPTIONS_INVITATION_DAYS)
+    if renewing is None:
+        return Invitation.objects.create(
+            subscription=subscription,
+            email=email,
+            token_hash=token_hash(token),
+            language=language,
+            invited_by=inviter,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    renewing.token_hash = token_hash(token)
+    renewing.created_at, renewing.expires_at = now, expires_at
+    renewing.language, renewing.invited_by = language, inviter
+    renewing.save(
+        update_fields=["token_hash", "created_at", "expires_at", "language", "invited_by"]
+    )
+    return renewing
 
 
 def invitation_accept(*, token: str, user, now: datetime) -> Seat:
