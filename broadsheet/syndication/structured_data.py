@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from broadsheet.newsroom.models import AccessLevel, ArticlePage
+from broadsheet.newsroom.models import ArticlePage
 
 SCHEMA_ORG = "https://schema.org"
 # The element of the article template that holds the body, which a gated article withholds.
@@ -48,7 +48,7 @@ def news_article(
     publisher: dict,
 ) -> dict:
     """A NewsArticle; `language` is a BCP 47 tag such as "en-US"."""
-    free = article.access_level == AccessLevel.FREE
+    free = article.is_accessible_for_free
     data: dict = {
         "@context": SCHEMA_ORG,
         "@type": "NewsArticle",
