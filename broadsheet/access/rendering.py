@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from broadsheet.newsroom.models import ArticlePage
+from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.subscriptions.models import PlanKind
 from broadsheet.subscriptions.selectors import entitlement_for, plan_list_for_sale
 
@@ -38,7 +38,7 @@ def body_html(
         cached = cache.get(key)
     if cached is not None and cached[0] == article.revision:
         return mark_safe(cached[1])  # noqa: S308 -- our own template's output, cached as rendered
-    page = ArticlePage.objects.get(pk=article.pk)
+    page = newsroom_selectors.article_with_body(article_id=article.pk)
     html = render_to_string("access/includes/inline_body.html", {"page": page}, request=request)
     cache.set(key, (article.revision, html), BODY_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 -- as above

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.newsroom.models import ArticlePage
 
 from .hits import Source, day_of, day_start, hour_index, hour_start, window_hours
@@ -86,15 +87,9 @@ def most_viewed(*, edition: str, hours: int, now: datetime, limit: int) -> list[
     ranked = ranking(edition=edition, hours=hours, now=now, limit=limit * 2 + 5)
     if not ranked:
         return []
-    articles = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(pk__in=[article_id for article_id, _views in ranked])
-        .filter(locale__language_code__iexact=edition)
-        .defer_streamfields()
-        .select_related("locale")
+    by_id = newsroom_selectors.articles_public_live_by_id(
+        article_ids=[article_id for article_id, _views in ranked], language_code=edition
     )
-    by_id = {article.pk: article for article in articles}
     found = [
         RankedArticle(by_id[article_id], views)
         for article_id, views in ranked
@@ -115,7 +110,7 @@ def article_ids_most_read(
             edition=edition,
             hour__gte=hour_start(hour_index(since)),
             hour__lt=until,
-            article_id__in=ArticlePage.objects.live().values("pk"),
+            article_id__in=newsroom_selectors.article_ids_live(),
         )
         .values("article_id")
         .annotate(total=Sum("views"))
@@ -124,18 +119,15 @@ def article_ids_most_read(
         .values_list("article_id", flat=True)[:limit]
     )
     if len(read) < limit:
-        newest = (
-            ArticlePage.objects.live()
-            .filter(
-                locale__language_code__iexact=edition,
-                first_published_at__gte=since,
-                first_published_at__lt=until,
+        read.extend(
+            newsroom_selectors.article_ids_first_published(
+                language_code=edition,
+                since=since,
+                until=until,
+                limit=limit - len(read),
+                exclude=read,
             )
-            .exclude(pk__in=read)
-            .order_by("-first_published_at", "-pk")
-            .values_list("pk", flat=True)[: limit - len(read)]
         )
-        read.extend(newest)
     return read
 
 
@@ -143,12 +135,7 @@ def article_ids_most_read(
 
 
 def article_for_dashboard(*, article_id: int) -> ArticlePage | None:
-    return (
-        ArticlePage.objects.filter(pk=article_id)
-        .defer_streamfields()
-        .select_related("locale")
-        .first()
-    )
+    return newsroom_selectors.article_summary(article_id=article_id)
 
 
 def _recent_overlay(
@@ -315,6 +302,6 @@ def edition_daily_history(*, edition: str, now: datetime, days: int) -> Iterator
 def _with_titles(rows: list[tuple], titles: dict[int, str]) -> Iterator[tuple]:
     missing = {row[1] for row in rows} - titles.keys()
     if missing:
-        titles.update(ArticlePage.objects.filter(pk__in=missing).values_list("pk", "title"))
+        titles.update(newsroom_selectors.article_titles(article_ids=missing))
     for day, article_id, views, paywall, subs in rows:
         yield day, article_id, titles.get(article_id, ""), views, paywall, subs
