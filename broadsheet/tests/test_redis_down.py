@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import caches
 
 from broadsheet import redis_guard
-from broadsheet.access.tests.conftest import reader_create
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.redis_cache import RedisCache
 
 from .topology import PrivateRedis, require

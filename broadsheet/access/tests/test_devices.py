@@ -11,16 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from broadsheet.access.models import CountKind, DailyCount, SharingFlag, Takeover
+from broadsheet.accounts.tests.helpers import PASSWORD
 
-from .conftest import (
-    FENCE,
-    NOTICE,
-    PASSWORD,
-    SECRET,
-    WARNING,
-    device_client,
-    subscriber_create,
-)
+from .conftest import FENCE, NOTICE, SECRET, WARNING, device_client, subscriber_create
 from .conftest import heartbeat as _heartbeat
 from .conftest import read as _read
 from .conftest import read_here as _read_here
