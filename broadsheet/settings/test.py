@@ -1,8 +1,18 @@
 """The test suite: the same settings as production where it matters, fast where it doesn't."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file in WAL mode with IMMEDIATE transactions, as the demo runs (base.py), not the
+    # in-memory database whose shared cache fails concurrent writers at once: the race tests
+    # run on SQLite too, its writers waiting their turn. One file per test process.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"broadsheet-test-{os.getpid()}.sqlite3")
+    }
 SECRET_KEY = "test-only-not-secret-7d1e9a4c2f"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
