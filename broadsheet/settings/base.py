@@ -235,7 +235,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Editions: each is a Wagtail locale with its own home page. Adding an edition is adding a row
-# here (and its translations), then `manage.py setup_editions`.
+# here (and its translations), then `manage.py setup_newsroom` (newsroom.services.
+# editions_setup: the locale, the edition's home and its site; safe to run again).
 BROADSHEET_EDITIONS = [
     {"language": "en-us", "name": "US Edition", "currency": "USD"},
     {"language": "es-es", "name": "España", "currency": "EUR"},
