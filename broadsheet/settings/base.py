@@ -2,6 +2,7 @@
 environment (see docs/operations.md for the full list)."""
 
 import os
+from typing import Any
 from pathlib import Path
 
 import dj_database_url
@@ -193,6 +194,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # this long on a socket, and after a failure Redis is asked again once per REDIS_RETRY_MS.
 CACHE_REDIS_TIMEOUT_MS = env_int("CACHE_REDIS_TIMEOUT_MS", 100)
 REDIS_RETRY_MS = env_int("REDIS_RETRY_MS", 500)
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -211,7 +213,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": BASE_DIR / "var" / "cache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
