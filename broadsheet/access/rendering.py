@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,11 +74,20 @@ def notice_context(
     }
 
 
+T = TypeVar("T")
+
+
+def _required(value: T | None) -> T:
+    """A value the decision guarantees (e.g. the slot of a device notice)."""
+    assert value is not None
+    return value
+
+
 def body_context(
     *, request: HttpRequest, article: ArticleFacts, reading: Reading, now: datetime
 ) -> dict:
     show = reading.decision.show
-    context = {
+    context: dict[str, Any] = {
         "article": article,
         "show": show.value,
         "next": article.url,
@@ -95,8 +105,9 @@ def body_context(
         context.update(
             notice_context(
                 article=article,
-                slot=reading.slot,
-                plan_kind=reading.entitlement.plan_kind,
+                # A device notice is only decided for an entitled reader, after the slot said.
+                slot=_required(reading.slot),
+                plan_kind=_required(reading.entitlement).plan_kind,
                 now=now,
             )
         )

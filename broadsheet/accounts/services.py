@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -89,10 +90,10 @@ def device_register(*, request: HttpRequest, user, now: datetime) -> Device:
     }
     # A session key belongs to one device: drop a stale row holding it (another reader's).
     stale = Device.objects.filter(session_key=session_key).exclude(user=user).select_related("user")
-    for device in stale.order_by("pk"):
-        device.delete()
-        _sign_out_announce(user=device.user, device_keys=[str(device.pk)], now=now)
-    device = None
+    for gone in stale.order_by("pk"):
+        gone.delete()
+        _sign_out_announce(user=gone.user, device_keys=[str(gone.pk)], now=now)
+    device: Device | None = None
     if request.session.get(DEVICE_ID):
         device = Device.objects.filter(pk=request.session[DEVICE_ID], user=user).first()
     if device is None:
@@ -128,7 +129,9 @@ def device_seen(*, request: HttpRequest, now: datetime) -> bool:
     due = now.timestamp() - session.get(DEVICE_SEEN, 0) >= settings.ACCOUNTS_DEVICE_SEEN_EVERY
     if not key_changed and not due:
         return True
-    updated = Device.objects.filter(pk=device_id, user_id=request.user.pk).update(
+    user_id = request.user.pk
+    assert user_id is not None  # only signed-in requests are seen
+    updated = Device.objects.filter(pk=device_id, user_id=user_id).update(
         last_seen_at=now, session_key=session.session_key
     )
     if not updated:
@@ -286,7 +289,7 @@ def email_message_enqueue(*, message: EmailMessage) -> None:
     html = None
     if isinstance(message, EmailMultiAlternatives):
         html = next((body for body, kind in message.alternatives if kind == "text/html"), None)
-    payload = {
+    payload: dict[str, Any] = {
         "subject": str(message.subject),
         "body": str(message.body),
         "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,

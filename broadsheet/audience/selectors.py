@@ -173,7 +173,11 @@ def _hour_rows(
     ).items():
         stored = counts.get(hour, (0, 0, 0))
         # The live store holds the totals; the history is the same or a little behind.
-        counts[hour] = tuple(max(a, b) for a, b in zip(stored, live, strict=True))
+        counts[hour] = (
+            max(stored[0], live[0]),
+            max(stored[1], live[1]),
+            max(stored[2], live[2]),
+        )
     return counts
 
 
@@ -220,10 +224,12 @@ def article_daily_series(
             day = hour_start(hour).date()
             for slot in range(3):
                 totals[day][slot] += max(0, live[slot] - before[slot])
-    return [
-        (first + timedelta(days=n), *totals.get(first + timedelta(days=n), [0, 0, 0]))
-        for n in range(days)
-    ]
+    series = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        views, paywall, subs = totals.get(day, [0, 0, 0])
+        series.append((day, views, paywall, subs))
+    return series
 
 
 def article_sources(
@@ -255,7 +261,7 @@ def article_sources(
     rows = [
         (
             source.value,
-            source.label,
+            str(source.label),
             totals.get(source.value, 0),
             (totals.get(source.value, 0) / everything) if everything else 0.0,
         )

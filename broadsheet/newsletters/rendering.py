@@ -194,15 +194,19 @@ class IssueMessages:
         for name in ("Message-ID", "List-Unsubscribe"):
             del message.extra_headers[name]
         message.to = [r.email for r in recipients]
-        message.merge_data = {
+        # Anymail's ESP extensions of the message (anymail ships no type information).
+        message.merge_data = {  # type: ignore[attr-defined]
             r.email: {"unsubscribe_url": r.unsubscribe_url, "preferences_url": r.preferences_url}
             for r in recipients
         }
-        message.merge_headers = {
+        message.merge_headers = {  # type: ignore[attr-defined]
             r.email: {"Message-ID": r.message_id, "List-Unsubscribe": r.list_unsubscribe}
             for r in recipients
         }
-        message.metadata = {"nl_issue": str(self.issue_id), **(metadata or {})}
+        message.metadata = {  # type: ignore[attr-defined]
+            "nl_issue": str(self.issue_id),
+            **(metadata or {}),
+        }
         return message
 
     def _message(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -195,6 +196,7 @@ def digest_most_read(*, language_code: str, since: datetime, until: datetime, li
 
     Uses the audience app's ranking when it is installed; until then, the period's latest.
     """
+    audience_selectors: ModuleType | None
     try:
         from broadsheet.audience import selectors as audience_selectors
     except ImportError:

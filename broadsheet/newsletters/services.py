@@ -125,8 +125,8 @@ def preferences_update(*, subscriber: Subscriber, wanted_ids: set[int], now: dat
             subscription.unsubscribed_at = now
             subscription.save(update_fields=["status", "unsubscribed_at"])
     for newsletter in Newsletter.objects.filter(pk__in=wanted_ids):
-        subscription = current.get(newsletter.pk)
-        if subscription is None:
+        existing = current.get(newsletter.pk)
+        if existing is None:
             Subscription.objects.create(
                 subscriber=subscriber,
                 newsletter=newsletter,
@@ -135,11 +135,11 @@ def preferences_update(*, subscriber: Subscriber, wanted_ids: set[int], now: dat
                 requested_at=now,
                 confirmed_at=now,
             )
-        elif subscription.status != SubscriptionStatus.CONFIRMED:
-            subscription.status = SubscriptionStatus.CONFIRMED
-            subscription.confirmed_at = now
-            subscription.unsubscribed_at = None
-            subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+        elif existing.status != SubscriptionStatus.CONFIRMED:
+            existing.status = SubscriptionStatus.CONFIRMED
+            existing.confirmed_at = now
+            existing.unsubscribed_at = None
+            existing.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
     if wanted_ids and subscriber.is_suppressed:
         subscriber.suppressed_at = None
         subscriber.suppression_reason = ""

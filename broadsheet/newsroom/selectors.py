@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
+from wagtail.query import PageQuerySet
 
 from .models import ArticleAuthor, ArticlePage, Author, EditionPage, SectionPage, Tag
 
@@ -62,7 +63,7 @@ def edition_section_list(*, edition: EditionPage) -> QuerySet[SectionPage]:
     return SectionPage.objects.child_of(edition).live().in_menu().order_by("path")
 
 
-def _article_listing(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+def _article_listing(queryset: PageQuerySet) -> PageQuerySet:
     """What a listing shows of each article, fetched in a fixed number of queries."""
     return (
         queryset.live()

@@ -2,8 +2,8 @@
 environment (see docs/operations.md for the full list)."""
 
 import os
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -293,7 +293,7 @@ PAGE_CACHE_MEMBERS = env_bool("PAGE_CACHE_MEMBERS", True)
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 NEWSROOM_LATEST_RAIL_SIZE = env_int("NEWSROOM_LATEST_RAIL_SIZE", 6)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "broadsheet.logs.JsonFormatter"}},

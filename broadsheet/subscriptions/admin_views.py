@@ -141,7 +141,7 @@ def reader_comp(request: HttpRequest, user_id: int) -> HttpResponse:
     form = CompForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(error) for error in errors)}")
         return redirect("subscriptions_admin:reader", user_id=reader.pk)
     data = form.cleaned_data
     ends_at = datetime.combine(data["ends_on"], time(23, 59, 59), tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -156,6 +157,8 @@ def welcome(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)  # login_required
     rows = []
     for subscription in selectors.subscription_list_for_user(user=request.user):
         manages = selectors.user_manages(subscription=subscription, user=request.user)
@@ -166,7 +169,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "is_holder": subscription.holder_id == request.user.pk,
                 "manages": manages,
                 "seats": selectors.seat_list(subscription=subscription) if manages else [],
-                "my_seat": subscription.seats.filter(user=request.user).first(),
+                "my_seat": subscription.seats.filter(user=user).first(),
                 "invitations": selectors.invitation_list_open(subscription=subscription, now=now)
                 if manages
                 else [],

@@ -30,7 +30,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def organization(*, name: str, url: str, logo_url: str | None = None) -> dict:
-    data = {"@type": "Organization", "@id": f"{url}#organization", "name": name, "url": url}
+    data: dict[str, object] = {
+        "@type": "Organization",
+        "@id": f"{url}#organization",
+        "name": name,
+        "url": url,
+    }
     if logo_url:
         data["logo"] = {"@type": "ImageObject", "url": logo_url}
     return data

@@ -103,7 +103,7 @@ def subscription_end_by_staff(
     is canceled at Stripe first; our record follows what Stripe answers."""
     subscription = Subscription.objects.get(pk=subscription_id)
     refund_data = None
-    if subscription.source == Source.STRIPE:
+    if subscription.source == Source.STRIPE and subscription.stripe_subscription_id:
         if refund:
             refund_data = stripe_api.latest_payment_refund(
                 stripe_subscription_id=subscription.stripe_subscription_id,
