@@ -21,7 +21,7 @@ from broadsheet.newsroom import selectors as newsroom_selectors
 
 from . import rules, selectors, stripe_api
 from .models import PlanKind
-from .services import seats
+from .services import invitations, seats
 from .services.checkout import (
     cancel_start,
     checkout_start,
@@ -368,7 +368,7 @@ def seat_reassign(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
         messages.error(request, _("Give the email address of the person to invite."))
         return _back()
     try:
-        seats.seat_reassign(
+        invitations.seat_reassign(
             seat_id=seat_id,
             actor=request.user,
             email=email,

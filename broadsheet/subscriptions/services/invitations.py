@@ -1,4 +1,5 @@
-"""Inviting a person to a seat, accepting and withdrawing invitations. The seat limit holds
+"""Inviting a person to a seat (or to a seat freed for them), accepting and withdrawing
+invitations. The seat limit holds
 however many accept at once (the subscription's row lock, from lock_objects.py)."""
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from broadsheet.accounts.models import ActorKind
 from broadsheet.accounts.services import actor_kind_of, audit_record
 
 from .. import lock_objects, rules, selectors
-from ..models import Invitation, Seat, SeatRole
+from ..models import Invitation, Seat
 from ..tasks import invitation_email_send
 from ..tokens import token_hash
-from .entitlements import entitlements_drop
 from .errors import InvitationError, SeatError
+from .seats import seat_give, seat_remove
 
 User = get_user_model()
 
@@ -147,21 +147,11 @@ def invitation_accept(*, token: str, user, now: datetime) -> Seat:
         )
         if refusal:
             raise SeatError(refusal)
-        seat = Seat.objects.create(
-            subscription=subscription, user=user, role=SeatRole.MEMBER, created_at=now
+        seat = seat_give(
+            subscription=subscription, user=user, data={"invitation": invitation.pk}, now=now
         )
         invitation.accepted_at, invitation.accepted_by = now, user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        audit_record(
-            action="seat.taken",
-            subject=user,
-            actor=user,
-            actor_kind=ActorKind.READER,
-            target=f"subscription:{subscription.pk}",
-            data={"seat": seat.pk, "invitation": invitation.pk},
-            now=now,
-        )
-        entitlements_drop(user_ids=[user.pk])
     return seat
 
 
@@ -186,4 +176,24 @@ def invitation_revoke(*, invitation_id: int, actor, now: datetime, staff: bool =
             target=f"subscription:{subscription.pk}",
             data={"invitation": invitation.pk},
             now=now,
+        )
+
+
+def seat_reassign(
+    *, seat_id: int, actor, email: str, language: str, now: datetime, staff: bool = False
+) -> SentInvitation:
+    """Free a seat and invite someone else to it, in one step."""
+    with transaction.atomic():
+        seat = Seat.objects.filter(pk=seat_id).only("subscription_id").first()
+        if seat is None:
+            raise SeatError("no_seat")
+        subscription_id = seat.subscription_id
+        seat_remove(seat_id=seat_id, actor=actor, now=now, staff=staff)
+        return invitation_send(
+            subscription_id=subscription_id,
+            inviter=actor,
+            email=email,
+            language=language,
+            now=now,
+            staff=staff,
         )

@@ -1,5 +1,5 @@
-"""Seats without an invitation: an admin taking one, removing one, or handing it to someone
-else; access ends (or starts) when the change commits."""
+"""Seats: giving one (after an invitation, or to an admin who takes one), removing one;
+access starts or ends when the change commits."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from ..models import Seat, SeatRole
 from .emails import removal_contact, seat_removed_email
 from .entitlements import entitlements_drop
 from .errors import InvitationError, SeatError
-from .invitations import SentInvitation, invitation_send
 
 
 def seat_take(*, subscription_id: int, user, now: datetime) -> Seat:
@@ -38,23 +37,30 @@ def seat_take(*, subscription_id: int, user, now: datetime) -> Seat:
         )
         if refusal:
             raise SeatError(refusal)
-        seat = Seat.objects.create(
-            subscription=subscription, user=user, role=SeatRole.MEMBER, created_at=now
-        )
+        seat = seat_give(subscription=subscription, user=user, data={"by": "admin"}, now=now)
         # An invitation to themselves, if there was one, is used up by this.
         subscription.invitations.filter(
             email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(accepted_at=now, accepted_by=user)
-        audit_record(
-            action="seat.taken",
-            subject=user,
-            actor=user,
-            actor_kind=ActorKind.READER,
-            target=f"subscription:{subscription.pk}",
-            data={"seat": seat.pk, "by": "admin"},
-            now=now,
-        )
-        entitlements_drop(user_ids=[user.pk])
+    return seat
+
+
+def seat_give(*, subscription, user, data: dict, now: datetime) -> Seat:
+    """A member's seat for this reader, inside the caller's transaction (which holds the
+    subscription's lock and checked the rules): recorded, and their entitlement dropped."""
+    seat = Seat.objects.create(
+        subscription=subscription, user=user, role=SeatRole.MEMBER, created_at=now
+    )
+    audit_record(
+        action="seat.taken",
+        subject=user,
+        actor=user,
+        actor_kind=ActorKind.READER,
+        target=f"subscription:{subscription.pk}",
+        data={"seat": seat.pk, **data},
+        now=now,
+    )
+    entitlements_drop(user_ids=[user.pk])
     return seat
 
 
@@ -91,23 +97,3 @@ def seat_remove(*, seat_id: int, actor, now: datetime, staff: bool = False) -> N
                 user=seat.user,
                 contact=removal_contact(subscription=subscription, actor=actor, staff=staff),
             )
-
-
-def seat_reassign(
-    *, seat_id: int, actor, email: str, language: str, now: datetime, staff: bool = False
-) -> SentInvitation:
-    """Free a seat and invite someone else to it, in one step."""
-    with transaction.atomic():
-        seat = Seat.objects.filter(pk=seat_id).only("subscription_id").first()
-        if seat is None:
-            raise SeatError("no_seat")
-        subscription_id = seat.subscription_id
-        seat_remove(seat_id=seat_id, actor=actor, now=now, staff=staff)
-        return invitation_send(
-            subscription_id=subscription_id,
-            inviter=actor,
-            email=email,
-            language=language,
-            now=now,
-            staff=staff,
-        )

@@ -25,8 +25,9 @@ from broadsheet.subscriptions.services.invitations import (
     invitation_accept,
     invitation_revoke,
     invitation_send,
+    seat_reassign,
 )
-from broadsheet.subscriptions.services.seats import seat_reassign, seat_remove, seat_take
+from broadsheet.subscriptions.services.seats import seat_remove, seat_take
 
 from .helpers import invite_and_accept, subscription_create
 
