@@ -1,6 +1,6 @@
 """Django's LocaleMiddleware, minus its redirect of non-reader 404s into an edition."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 
 # Paths that are not an edition's: a 404 there is that path's own, not a missing language prefix.
@@ -16,7 +16,9 @@ NOT_EDITION_PREFIXES = (
 
 
 class EditionLocaleMiddleware(LocaleMiddleware):
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if response.status_code == 404 and request.path_info.startswith(NOT_EDITION_PREFIXES):
             return response
         return super().process_response(request, response)

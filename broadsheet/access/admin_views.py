@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from broadsheet.accounts.models import ActorKind
 from broadsheet.accounts.services import audit_record
+from broadsheet.subscriptions.models import Seat
 
 from . import selectors, services
 from .models import CountKind, SharingFlag
@@ -79,8 +80,6 @@ class SeatView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from broadsheet.subscriptions.models import Seat
-
         context = super().get_context_data(**kwargs)
         seat = (
             Seat.objects.select_related("user", "subscription__plan")

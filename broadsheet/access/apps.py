@@ -8,4 +8,4 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access")
 
     def ready(self) -> None:
-        from . import holes, signals  # noqa: F401
+        from . import account_hooks, holes, signals  # noqa: F401

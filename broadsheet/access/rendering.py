@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from broadsheet.newsroom.models import ArticlePage
+from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.subscriptions.models import PlanKind
 from broadsheet.subscriptions.selectors import entitlement_for, plan_list_for_sale
 
@@ -38,7 +39,7 @@ def body_html(
         cached = cache.get(key)
     if cached is not None and cached[0] == article.revision:
         return mark_safe(cached[1])  # noqa: S308 -- our own template's output, cached as rendered
-    page = ArticlePage.objects.get(pk=article.pk)
+    page = newsroom_selectors.article_with_body(article_id=article.pk)
     html = render_to_string("access/includes/inline_body.html", {"page": page}, request=request)
     cache.set(key, (article.revision, html), BODY_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 -- as above
@@ -73,11 +74,20 @@ def notice_context(
     }
 
 
+T = TypeVar("T")
+
+
+def _required(value: T | None) -> T:
+    """A value the decision guarantees (e.g. the slot of a device notice)."""
+    assert value is not None
+    return value
+
+
 def body_context(
     *, request: HttpRequest, article: ArticleFacts, reading: Reading, now: datetime
 ) -> dict:
     show = reading.decision.show
-    context = {
+    context: dict[str, Any] = {
         "article": article,
         "show": show.value,
         "next": article.url,
@@ -95,8 +105,9 @@ def body_context(
         context.update(
             notice_context(
                 article=article,
-                slot=reading.slot,
-                plan_kind=reading.entitlement.plan_kind,
+                # A device notice is only decided for an entitled reader, after the slot said.
+                slot=_required(reading.slot),
+                plan_kind=_required(reading.entitlement).plan_kind,
                 now=now,
             )
         )

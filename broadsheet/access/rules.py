@@ -12,10 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+# The access levels an article can have: defined here once (newsroom's AccessLevel choices
+# take their values from these and add the labels editors see).
 FREE = "free"
 METERED = "metered"
 SUBSCRIBERS = "subscribers"
 LEVELS = (FREE, METERED, SUBSCRIBERS)
+
+
+def open_to_everyone(level: str) -> bool:
+    """Every reader gets the body of an article of this level, with no store asked and
+    nothing recorded (free; an unknown level is the strictest, never this)."""
+    return level == FREE
 
 
 class Show(StrEnum):
@@ -95,7 +103,7 @@ class Decision:
 def ask(*, level: str, reader: Reader) -> Ask:
     """Which store to ask before deciding: free articles ask nothing; entitled readers use
     their seat's slot; others the meter (metered) or nothing (subscribers only)."""
-    if level == FREE:
+    if open_to_everyone(level):
         return Ask.NOTHING
     if reader.entitled:
         return Ask.SLOT
@@ -118,7 +126,7 @@ def decide(
     """
     if level not in LEVELS:
         level = SUBSCRIBERS
-    if level == FREE:
+    if open_to_everyone(level):
         return Decision(Show.BODY)
 
     if reader.entitled:

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 
+from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.subscriptions.selectors import Entitlement
 
 from . import rules
@@ -53,8 +54,6 @@ def article_facts(*, article_id: int, cached=_UNFETCHED) -> ArticleFacts | None:
     """The live, public article's facts, from the cache: every metered or gated reading asks,
     and the lookup (Wagtail's view restrictions included) costs two queries. `cached` is what
     the cache held under article_facts_cache_key, when the caller fetched it already."""
-    from broadsheet.newsroom.models import ArticlePage
-
     key = article_facts_cache_key(article_id)
     if cached is _UNFETCHED:
         cached = cache.get(key)
@@ -62,14 +61,7 @@ def article_facts(*, article_id: int, cached=_UNFETCHED) -> ArticleFacts | None:
         return None
     if cached is not None:
         return ArticleFacts(*cached)
-    article = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(pk=article_id)
-        .defer_streamfields()
-        .select_related("locale")
-        .first()
-    )
+    article = newsroom_selectors.article_public_live(article_id=article_id)
     if article is None:
         cache.set(key, _MISSING, ARTICLE_FACTS_SECONDS)
         return None

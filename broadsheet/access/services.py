@@ -203,6 +203,7 @@ def reading_decide(
     store = get_store()
     needed = rules.ask(level=level, reader=reader)
     if needed is Ask.SLOT:
+        assert entitlement is not None
         device = device_key_for_request(request)
         try:
             slot = store.slot_claim(

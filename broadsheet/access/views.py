@@ -6,6 +6,8 @@ is this reader's. Each speaks the language of the article's edition.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -27,7 +29,10 @@ def _live_article(article_id: int) -> ArticleFacts:
     return article
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+R = TypeVar("R", bound=HttpResponse)
+
+
+def _private(response: R) -> R:
     add_never_cache_headers(response)
     patch_vary_headers(response, ["Cookie"])
     return response

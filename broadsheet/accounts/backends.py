@@ -44,7 +44,9 @@ class SignInGateBackend(ModelBackend):
     left to the other backends.
     """
 
-    def authenticate(self, request: HttpRequest | None, **credentials):
+    def authenticate(  # type: ignore[override]  # keyword credentials, passed on to allauth as given
+        self, request: HttpRequest | None, **credentials
+    ):
         if request is None or getattr(request, COUNTED, False):
             return None
         if not ratelimit.consume(request, action="login"):

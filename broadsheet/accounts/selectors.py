@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ def device_list(*, user) -> list[Device]:
     return list(Device.objects.filter(user=user).order_by("-last_seen_at", "-pk"))
 
 
-def audit_list(*, user, targets: list[str] = (), limit: int = 200) -> list[AuditEntry]:
+def audit_list(*, user, targets: Sequence[str] = (), limit: int = 200) -> list[AuditEntry]:
     """What happened to this reader, and to these targets of theirs ("subscription:12")."""
     condition = Q(subject=user)
     if targets:

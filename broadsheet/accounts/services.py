@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from . import hooks
 from .client_ip import client_ip
 from .models import ActorKind, AuditEntry, Device
 from .sessions import DEVICE_ID, DEVICE_KEY, DEVICE_SEEN, session_delete
+from .tasks import email_send
 from .useragents import browser_and_platform
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,13 @@ class AccountDeletionRefusedError(Exception):
 
 def subject_label(user) -> str:
     return f"user #{user.pk}" if user is not None and user.pk else ""
+
+
+def actor_kind_of(actor, *, staff: bool) -> str:
+    """Who an audit entry says acted: nobody is the system; a person is staff or a reader."""
+    if actor is None:
+        return ActorKind.SYSTEM
+    return ActorKind.STAFF if staff else ActorKind.READER
 
 
 def audit_record(
@@ -79,9 +88,12 @@ def device_register(*, request: HttpRequest, user, now: datetime) -> Device:
         "ip_address": client_ip(request) or None,
         "last_seen_at": now,
     }
-    # A session key belongs to one device: drop a stale row holding it (a deleted user's).
-    Device.objects.filter(session_key=session_key).exclude(user=user).delete()
-    device = None
+    # A session key belongs to one device: drop a stale row holding it (another reader's).
+    stale = Device.objects.filter(session_key=session_key).exclude(user=user).select_related("user")
+    for gone in stale.order_by("pk"):
+        gone.delete()
+        _sign_out_announce(user=gone.user, device_keys=[str(gone.pk)], now=now)
+    device: Device | None = None
     if request.session.get(DEVICE_ID):
         device = Device.objects.filter(pk=request.session[DEVICE_ID], user=user).first()
     if device is None:
@@ -117,7 +129,9 @@ def device_seen(*, request: HttpRequest, now: datetime) -> bool:
     due = now.timestamp() - session.get(DEVICE_SEEN, 0) >= settings.ACCOUNTS_DEVICE_SEEN_EVERY
     if not key_changed and not due:
         return True
-    updated = Device.objects.filter(pk=device_id, user_id=request.user.pk).update(
+    user_id = request.user.pk
+    assert user_id is not None  # only signed-in requests are seen
+    updated = Device.objects.filter(pk=device_id, user_id=user_id).update(
         last_seen_at=now, session_key=session.session_key
     )
     if not updated:
@@ -144,15 +158,39 @@ def device_forget(*, request: HttpRequest, now: datetime) -> None:
             target=f"device:{device_id}",
             now=now,
         )
+        _sign_out_announce(user=user, device_keys=[str(device_id)], now=now)
 
 
-def _end_devices(devices, *, user, actor, actor_kind: str, reason: str, now: datetime) -> int:
-    ended = 0
+def _sign_out_announce(
+    *, user, device_keys: list[str], password_changed: bool = False, now: datetime
+) -> None:
+    """Tell the apps registered with hooks.after_sign_out, once, after this transaction
+    commits (their steps reach Redis, which must not wait on our row locks)."""
+    if not device_keys and not password_changed:
+        return
+    signed_out = hooks.SignOut(
+        user=user,
+        device_keys=tuple(device_keys),
+        devices_left=Device.objects.filter(user=user).count(),
+        password_changed=password_changed,
+        now=now,
+    )
+
+    def run_steps() -> None:
+        for step in hooks.after_sign_out_steps():
+            step(signed_out)
+
+    transaction.on_commit(run_steps)
+
+
+def _end_devices(devices, *, user, actor, actor_kind: str, reason: str, now: datetime) -> list[str]:
+    """Sign these devices out, inside the caller's transaction; the keys of those ended."""
+    ended = []
     for device in devices.select_for_update().order_by("pk"):
         # The session goes first: even if the rest fails, that browser is signed out.
         session_delete(session_key=device.session_key)
+        ended.append(str(device.pk))
         device.delete()
-        ended += 1
         audit_record(
             action="device.signed_out",
             subject=user,
@@ -171,12 +209,11 @@ def device_sign_out(
 ) -> bool:
     """Sign one of this user's devices out; its next request is anonymous."""
     devices = Device.objects.filter(pk=device_id, user=user)
-    return (
-        _end_devices(
-            devices, user=user, actor=actor, actor_kind=actor_kind, reason="signed_out", now=now
-        )
-        == 1
+    ended = _end_devices(
+        devices, user=user, actor=actor, actor_kind=actor_kind, reason="signed_out", now=now
     )
+    _sign_out_announce(user=user, device_keys=ended, now=now)
+    return len(ended) == 1
 
 
 @transaction.atomic
@@ -190,6 +227,21 @@ def device_sign_out_others(
     now: datetime,
 ) -> int:
     """Sign out every device of this user except the one with this session key (None: all)."""
+    ended = _devices_end_others(
+        user=user,
+        keep_session_key=keep_session_key,
+        actor=actor,
+        actor_kind=actor_kind,
+        reason=reason,
+        now=now,
+    )
+    _sign_out_announce(user=user, device_keys=ended, now=now)
+    return len(ended)
+
+
+def _devices_end_others(
+    *, user, keep_session_key: str | None, actor, actor_kind: str, reason: str, now: datetime
+) -> list[str]:
     devices = Device.objects.filter(user=user)
     if keep_session_key:
         devices = devices.exclude(session_key=keep_session_key)
@@ -210,10 +262,11 @@ def password_changed(*, request: HttpRequest, user, reset: bool, now: datetime) 
             if device_id:
                 Device.objects.filter(pk=device_id, user=user).update(session_key=current_key)
                 request.session[DEVICE_KEY] = current_key
-    ended = device_sign_out_others(
+    ended = _devices_end_others(
         user=user,
         keep_session_key=current_key,
         actor=user,
+        actor_kind=ActorKind.READER,
         reason="password_reset" if reset else "password_changed",
         now=now,
     )
@@ -222,21 +275,21 @@ def password_changed(*, request: HttpRequest, user, reset: bool, now: datetime) 
         subject=user,
         actor=user,
         actor_kind=ActorKind.READER,
-        data={"devices_signed_out": ended},
+        data={"devices_signed_out": len(ended)},
         now=now,
     )
-    return ended
+    # One announcement for the whole change: the devices it signed out and the password.
+    _sign_out_announce(user=user, device_keys=ended, password_changed=True, now=now)
+    return len(ended)
 
 
 def email_message_enqueue(*, message: EmailMessage) -> None:
     """Send this (already rendered, in the reader's language) email from a background worker
     once the current transaction commits."""
-    from .tasks import email_send
-
     html = None
     if isinstance(message, EmailMultiAlternatives):
         html = next((body for body, kind in message.alternatives if kind == "text/html"), None)
-    payload = {
+    payload: dict[str, Any] = {
         "subject": str(message.subject),
         "body": str(message.body),
         "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
@@ -266,6 +319,8 @@ def user_delete(*, user, now: datetime) -> None:
             raise AccountDeletionRefusedError(refusal)
         for step in hooks.before_deletion_steps():
             step(user, now)
+        # No sign-out announcement: the seats (and the slots held under them) go with the
+        # account, and nobody can read under a seat that no longer exists.
         for device in Device.objects.filter(user=user):
             session_delete(session_key=device.session_key)
         # What the log keeps of a deleted reader: the actions and when, not their details.

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -241,6 +242,7 @@ def _item_import(
             if not is_new:
                 notes.append(_("Its earlier draft was deleted; a new draft was made."))
         else:
+            assert story.page is not None  # page_id is set
             page = _draft_revise(page=story.page, source=source, item=item, images=saved)
             outcome = Outcome.UPDATED
             if page.live:
@@ -283,14 +285,13 @@ def _page_fill(*, page: ArticlePage, source: Source, item: ParsedItem, images: l
     page.draft_title = page.title
     page.standfirst = _bounded(item.summary or item.headline, 600)
     page.dateline = _bounded(item.dateline, 80)
-    body = html_to_blocks(item.body_html)
-    lead, *others = [
-        (parsed, image) for parsed, image in zip(item.images, images, strict=True) if image
-    ] or [(None, None)]
-    page.lead_image = lead[1]
-    page.lead_image_caption = _bounded(lead[0].caption, 300) if lead[0] else ""
-    page.lead_image_credit = _bounded(lead[0].credit, 120) if lead[0] else ""
-    for parsed, image in others:
+    body: list[tuple[str, Any]] = list(html_to_blocks(item.body_html))
+    stored = [(parsed, image) for parsed, image in zip(item.images, images, strict=True) if image]
+    lead, lead_image = stored[0] if stored else (None, None)
+    page.lead_image = lead_image
+    page.lead_image_caption = _bounded(lead.caption, 300) if lead else ""
+    page.lead_image_credit = _bounded(lead.credit, 120) if lead else ""
+    for parsed, image in stored[1:]:
         body.append(
             (
                 "image",
@@ -344,7 +345,7 @@ def _authors(*, names: tuple[str, ...], source: Source) -> list[Author]:
             )
         if author not in authors:
             authors.append(author)
-    if not authors and source.default_author_id:
+    if not authors and source.default_author is not None:
         authors.append(source.default_author)
     return authors
 

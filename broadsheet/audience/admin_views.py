@@ -14,6 +14,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     StreamingHttpResponse,
 )
 from django.urls import reverse
@@ -249,7 +250,9 @@ def _cell(value) -> object:
     return value
 
 
-def _csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+def _csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -264,7 +267,7 @@ def _csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) ->
     return response
 
 
-def export_ranking(request: HttpRequest) -> HttpResponse:
+def export_ranking(request: HttpRequest) -> HttpResponseBase:
     """The edition's top 100 over a window."""
     _require_permission(request)
     try:
@@ -285,7 +288,7 @@ def export_ranking(request: HttpRequest) -> HttpResponse:
     )
 
 
-def export_article(request: HttpRequest, article_id: int) -> HttpResponse:
+def export_article(request: HttpRequest, article_id: int) -> HttpResponseBase:
     """One article's series: hourly (48 hours) or daily (90 days)."""
     _require_permission(request)
     article = selectors.article_for_dashboard(article_id=article_id)
@@ -293,18 +296,19 @@ def export_article(request: HttpRequest, article_id: int) -> HttpResponse:
         raise Http404(_("There is no such article."))
     edition, now = article.locale.language_code.lower(), timezone.now()
     series = request.GET.get("series", "daily")
+    cells: Iterable[tuple]
     if series == "hourly":
-        rows = selectors.article_hourly_series(
+        hourly = selectors.article_hourly_series(
             article=article, edition=edition, now=now, hours=HOURLY_HOURS
         )
         first = _("hour (UTC)")
-        cells = ((hour.strftime("%Y-%m-%d %H:00"), *counts) for hour, *counts in rows)
+        cells = ((hour.strftime("%Y-%m-%d %H:00"), *counts) for hour, *counts in hourly)
     elif series == "daily":
-        rows = selectors.article_daily_series(
+        daily = selectors.article_daily_series(
             article=article, edition=edition, now=now, days=DAILY_DAYS
         )
         first = _("day (UTC)")
-        cells = ((day.isoformat(), *counts) for day, *counts in rows)
+        cells = ((day.isoformat(), *counts) for day, *counts in daily)
     else:
         return _bad_request(
             BadInputError(_("There is no series “%(series)s”.") % {"series": series[:20]})
@@ -316,7 +320,7 @@ def export_article(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
-def export_history(request: HttpRequest) -> HttpResponse:
+def export_history(request: HttpRequest) -> HttpResponseBase:
     """Every article of the edition, day by day, over the last `days` days."""
     _require_permission(request)
     now = timezone.now()

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.newsroom.models import ArticlePage
 
 from .hits import Source, day_of, day_start, hour_index, hour_start, window_hours
@@ -86,15 +87,9 @@ def most_viewed(*, edition: str, hours: int, now: datetime, limit: int) -> list[
     ranked = ranking(edition=edition, hours=hours, now=now, limit=limit * 2 + 5)
     if not ranked:
         return []
-    articles = (
-        ArticlePage.objects.live()
-        .public()
-        .filter(pk__in=[article_id for article_id, _views in ranked])
-        .filter(locale__language_code__iexact=edition)
-        .defer_streamfields()
-        .select_related("locale")
+    by_id = newsroom_selectors.articles_public_live_by_id(
+        article_ids=[article_id for article_id, _views in ranked], language_code=edition
     )
-    by_id = {article.pk: article for article in articles}
     found = [
         RankedArticle(by_id[article_id], views)
         for article_id, views in ranked
@@ -115,7 +110,7 @@ def article_ids_most_read(
             edition=edition,
             hour__gte=hour_start(hour_index(since)),
             hour__lt=until,
-            article_id__in=ArticlePage.objects.live().values("pk"),
+            article_id__in=newsroom_selectors.article_ids_live(),
         )
         .values("article_id")
         .annotate(total=Sum("views"))
@@ -124,18 +119,15 @@ def article_ids_most_read(
         .values_list("article_id", flat=True)[:limit]
     )
     if len(read) < limit:
-        newest = (
-            ArticlePage.objects.live()
-            .filter(
-                locale__language_code__iexact=edition,
-                first_published_at__gte=since,
-                first_published_at__lt=until,
+        read.extend(
+            newsroom_selectors.article_ids_first_published(
+                language_code=edition,
+                since=since,
+                until=until,
+                limit=limit - len(read),
+                exclude=read,
             )
-            .exclude(pk__in=read)
-            .order_by("-first_published_at", "-pk")
-            .values_list("pk", flat=True)[: limit - len(read)]
         )
-        read.extend(newest)
     return read
 
 
@@ -143,12 +135,7 @@ def article_ids_most_read(
 
 
 def article_for_dashboard(*, article_id: int) -> ArticlePage | None:
-    return (
-        ArticlePage.objects.filter(pk=article_id)
-        .defer_streamfields()
-        .select_related("locale")
-        .first()
-    )
+    return newsroom_selectors.article_summary(article_id=article_id)
 
 
 def _recent_overlay(
@@ -186,7 +173,11 @@ def _hour_rows(
     ).items():
         stored = counts.get(hour, (0, 0, 0))
         # The live store holds the totals; the history is the same or a little behind.
-        counts[hour] = tuple(max(a, b) for a, b in zip(stored, live, strict=True))
+        counts[hour] = (
+            max(stored[0], live[0]),
+            max(stored[1], live[1]),
+            max(stored[2], live[2]),
+        )
     return counts
 
 
@@ -233,10 +224,12 @@ def article_daily_series(
             day = hour_start(hour).date()
             for slot in range(3):
                 totals[day][slot] += max(0, live[slot] - before[slot])
-    return [
-        (first + timedelta(days=n), *totals.get(first + timedelta(days=n), [0, 0, 0]))
-        for n in range(days)
-    ]
+    series = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        views, paywall, subs = totals.get(day, [0, 0, 0])
+        series.append((day, views, paywall, subs))
+    return series
 
 
 def article_sources(
@@ -268,7 +261,7 @@ def article_sources(
     rows = [
         (
             source.value,
-            source.label,
+            str(source.label),
             totals.get(source.value, 0),
             (totals.get(source.value, 0) / everything) if everything else 0.0,
         )
@@ -315,6 +308,6 @@ def edition_daily_history(*, edition: str, now: datetime, days: int) -> Iterator
 def _with_titles(rows: list[tuple], titles: dict[int, str]) -> Iterator[tuple]:
     missing = {row[1] for row in rows} - titles.keys()
     if missing:
-        titles.update(ArticlePage.objects.filter(pk__in=missing).values_list("pk", "title"))
+        titles.update(newsroom_selectors.article_titles(article_ids=missing))
     for day, article_id, views, paywall, subs in rows:
         yield day, article_id, titles.get(article_id, ""), views, paywall, subs

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import rendering, rules, selectors, services
 from .models import Issue, Newsletter
+from .tasks import send_test_issue
 
 CHANGE_ISSUE = "newsletters.change_issue"
 VIEW_ISSUE = "newsletters.view_issue"
@@ -127,8 +129,6 @@ class IssueReportView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(_report_url(issue.pk))
 
     def _send_test(self, request) -> None:
-        from .tasks import send_test_issue
-
         email = getattr(request.user, "email", "")
         if not email:
             messages.error(request, _("Your account has no email address to send the test to."))
@@ -172,8 +172,6 @@ class UnconfirmedDeliveriesView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context_data(**kwargs)
         deliveries = selectors.deliveries_unconfirmed(issue=self.issue)
         page = Paginator(deliveries, self.per_page).get_page(self.request.GET.get("p"))

@@ -105,11 +105,17 @@ def deliveries_hand_over(
     server accepted, are recorded as sent in the same commit (no round trip of their own).
 
     `then(claimed)` completes the claimed messages (writes their last line to the mail
-    server). It must run after the commit is certain and as soon after as possible: a worker
-    killed in between leaves messages recorded as handed over that the server never got. On
-    PostgreSQL the COMMIT is written to the server, `then` runs, and only then is the
-    server's answer read, so no wait on the network (when a busy machine may well deschedule
-    the worker) separates the two; the window is the few microseconds between two writes.
+    server), as soon after the claim is written as possible: a worker killed in between
+    leaves messages recorded as handed over that the server never got. When it runs:
+
+    - On PostgreSQL outside any transaction: after the COMMIT has been written to the server
+      and before its answer is read, so no wait on the network (when a busy machine may well
+      deschedule the worker) separates the two; the window is the few microseconds between
+      two writes. If the server then refuses the COMMIT, HandOverCommitError is raised after
+      `then` ran: the messages went out but are not recorded as handed over.
+    - On SQLite, or inside a caller's transaction: after this function's atomic block has
+      exited. Inside a caller's transaction that block is a savepoint, so the claim is
+      certain only once the caller commits.
     """
     sent_ids = [int(pk) for pk in sent_ids or ()]
     if then is not None and connection.vendor == "postgresql" and not connection.in_atomic_block:

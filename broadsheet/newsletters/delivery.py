@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -233,7 +233,7 @@ def _record_problems(*, problems: list, stats: DeliverStats) -> None:
                     )
 
 
-def _outgoing(messages, template: bytes | None, row: dict, kind: str) -> Outgoing:
+def _outgoing(messages, template: bytes | None, row: Mapping, kind: str) -> Outgoing:
     who = {
         "subscriber_id": row["subscriber_id"],
         "email": row["email"],

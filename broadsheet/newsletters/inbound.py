@@ -9,6 +9,7 @@ import logging
 import re
 from email import policy
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def _returned_message_id(report: Message) -> str:
     for part in report.walk():
         if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 return payload[0].get("Message-ID", "")
             if isinstance(payload, str):
                 found = re.search(r"^Message-ID:\s*(\S+)", payload, re.MULTILINE | re.IGNORECASE)
@@ -50,7 +51,9 @@ def _delivery_status(report: Message) -> list[tuple[str, str]]:
             action = (block.get("Action") or "").strip().lower()
             if action not in ("failed", "delayed"):
                 continue
-            recipient = _address(block.get("Final-Recipient") or block.get("Original-Recipient"))
+            recipient = _address(
+                block.get("Final-Recipient") or block.get("Original-Recipient") or ""
+            )
             if recipient:
                 status = (block.get("Status") or "").strip()
                 # Only a failure with a permanent (5.x.x) status is a hard bounce.
@@ -62,7 +65,11 @@ def _complaint_recipient(report: Message) -> str:
     for part in report.walk():
         if part.get_content_type() == "message/feedback-report":
             fields = part.get_payload()
-            block = fields[0] if isinstance(fields, list) and fields else None
+            block = (
+                fields[0]
+                if isinstance(fields, list) and fields and isinstance(fields[0], Message)
+                else None
+            )
             return (block.get("Original-Rcpt-To", "") if block else "").strip("<> ")
     return ""
 
@@ -78,7 +85,7 @@ def inbound_message_handle(raw: bytes) -> str:
     """Act on one received message; returns what was done."""
     message = email.message_from_bytes(raw, policy=policy.compat32)
     now = timezone.now()
-    report_type = (message.get_param("report-type") or "").lower()
+    report_type = collapse_rfc2231_value(message.get_param("report-type") or "").lower()
     if message.get_content_type() == "multipart/report" and report_type == "delivery-status":
         message_id = _returned_message_id(message)
         done = []

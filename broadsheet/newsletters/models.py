@@ -12,6 +12,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from .rules import RESERVED_SLUGS
+
 
 class NewsletterKind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
@@ -103,8 +105,6 @@ class Newsletter(models.Model):
         return f"{self.name} ({self.locale.language_code})"
 
     def clean(self) -> None:
-        from .urls import RESERVED_SLUGS
-
         super().clean()
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This slug is taken by a page; choose another.")})

@@ -8,6 +8,7 @@ recipient's message is that text with two string replacements and its own header
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import formataddr
 from urllib.parse import quote
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import translation
 
 from . import selectors, tokens
 from .models import Issue, Newsletter
+from .transports import smtp_data_bytes
 
 UNSUBSCRIBE_PLACEHOLDER = "%%BS-UNSUBSCRIBE-URL%%"
 PREFERENCES_PLACEHOLDER = "%%BS-PREFERENCES-URL%%"
@@ -36,7 +38,6 @@ def reverse_in(language_code: str, name: str, **kwargs) -> str:
 
 
 def from_address(newsletter: Newsletter) -> str:
-    from email.utils import formataddr
 
     address = newsletter.sender_email or settings.NEWSLETTERS_FROM_EMAIL
     name = newsletter.sender_name or newsletter.name
@@ -193,15 +194,19 @@ class IssueMessages:
         for name in ("Message-ID", "List-Unsubscribe"):
             del message.extra_headers[name]
         message.to = [r.email for r in recipients]
-        message.merge_data = {
+        # Anymail's ESP extensions of the message (anymail ships no type information).
+        message.merge_data = {  # type: ignore[attr-defined]
             r.email: {"unsubscribe_url": r.unsubscribe_url, "preferences_url": r.preferences_url}
             for r in recipients
         }
-        message.merge_headers = {
+        message.merge_headers = {  # type: ignore[attr-defined]
             r.email: {"Message-ID": r.message_id, "List-Unsubscribe": r.list_unsubscribe}
             for r in recipients
         }
-        message.metadata = {"nl_issue": str(self.issue_id), **(metadata or {})}
+        message.metadata = {  # type: ignore[attr-defined]
+            "nl_issue": str(self.issue_id),
+            **(metadata or {}),
+        }
         return message
 
     def _message(
@@ -247,8 +252,6 @@ class IssueMessages:
         built once per batch, so that each recipient costs a few byte replacements instead of
         a MIME generation. None when a placeholder did not survive the MIME encoding (a body
         line too long for 8bit gets quoted-printable); then each message is built in full."""
-        from .transports import smtp_data_bytes
-
         data = smtp_data_bytes(
             self._message(
                 email=_TO,

@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 
 MAX_EMAIL_LENGTH = 254
 
+# Slugs a newsletter cannot take: the fixed pages under /newsletters/ (urls.py) and the
+# webhooks path.
+RESERVED_SLUGS = frozenset({"signup", "confirm", "preferences", "unsubscribe", "webhooks"})
+
 # Throwaway-inbox services: an address there is a bot or someone who will never read us.
 # Operators add more with NEWSLETTERS_EXTRA_DISPOSABLE_DOMAINS.
 DISPOSABLE_DOMAINS = frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -11,7 +12,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from broadsheet.newsroom import selectors as newsroom_selectors
-from broadsheet.newsroom.models import ArticlePage
 
 from . import tokens
 from .models import (
@@ -196,6 +196,7 @@ def digest_most_read(*, language_code: str, since: datetime, until: datetime, li
 
     Uses the audience app's ranking when it is installed; until then, the period's latest.
     """
+    audience_selectors: ModuleType | None
     try:
         from broadsheet.audience import selectors as audience_selectors
     except ImportError:
@@ -203,15 +204,8 @@ def digest_most_read(*, language_code: str, since: datetime, until: datetime, li
     ranking = getattr(audience_selectors, "article_ids_most_read", None)
     if ranking is not None:
         return list(ranking(language_code=language_code, since=since, until=until, limit=limit))
-    return list(
-        ArticlePage.objects.live()
-        .filter(
-            locale__language_code__iexact=language_code,
-            first_published_at__gte=since,
-            first_published_at__lt=until,
-        )
-        .order_by("-first_published_at", "-pk")
-        .values_list("pk", flat=True)[:limit]
+    return newsroom_selectors.article_ids_first_published(
+        language_code=language_code, since=since, until=until, limit=limit
     )
 
 

@@ -10,11 +10,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Concat, Left
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+
+from broadsheet.accounts.models import ActorKind
+from broadsheet.accounts.services import audit_record
+from broadsheet.pagecache.services import page_cache_purge
 
 from . import rules, selectors, tokens
 from .models import (
@@ -117,8 +125,8 @@ def preferences_update(*, subscriber: Subscriber, wanted_ids: set[int], now: dat
             subscription.unsubscribed_at = now
             subscription.save(update_fields=["status", "unsubscribed_at"])
     for newsletter in Newsletter.objects.filter(pk__in=wanted_ids):
-        subscription = current.get(newsletter.pk)
-        if subscription is None:
+        existing = current.get(newsletter.pk)
+        if existing is None:
             Subscription.objects.create(
                 subscriber=subscriber,
                 newsletter=newsletter,
@@ -127,11 +135,11 @@ def preferences_update(*, subscriber: Subscriber, wanted_ids: set[int], now: dat
                 requested_at=now,
                 confirmed_at=now,
             )
-        elif subscription.status != SubscriptionStatus.CONFIRMED:
-            subscription.status = SubscriptionStatus.CONFIRMED
-            subscription.confirmed_at = now
-            subscription.unsubscribed_at = None
-            subscription.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+        elif existing.status != SubscriptionStatus.CONFIRMED:
+            existing.status = SubscriptionStatus.CONFIRMED
+            existing.confirmed_at = now
+            existing.unsubscribed_at = None
+            existing.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
     if wanted_ids and subscriber.is_suppressed:
         subscriber.suppressed_at = None
         subscriber.suppression_reason = ""
@@ -350,8 +358,6 @@ RESOLVE_PERMISSION = "newsletters.change_issue"
 
 
 def _unconfirmed_locked(*, issue_id: int, delivery_ids: list[int], user, **only) -> list[int]:
-    from django.core.exceptions import PermissionDenied
-
     if user is not None and not user.has_perm(RESOLVE_PERMISSION):
         raise PermissionDenied
     return list(
@@ -364,9 +370,6 @@ def _unconfirmed_locked(*, issue_id: int, delivery_ids: list[int], user, **only)
 
 
 def _staff_audit(*, action: str, issue_id: int, ids: list[int], user, now: datetime) -> None:
-    from broadsheet.accounts.models import ActorKind
-    from broadsheet.accounts.services import audit_record
-
     audit_record(
         action=action,
         actor=user,
@@ -382,8 +385,6 @@ def deliveries_resend(*, issue_id: int, delivery_ids: list[int], user, now: date
     pending in batches of their own, which workers claim like any other, and their outcome is
     recorded as usual. A message is resent once at most (`resent_at`); it keeps its Message-ID,
     so a receiving system that did get the first copy can drop the second. Returns how many."""
-    from django.conf import settings
-
     from .tasks import send_resume
 
     with transaction.atomic():
@@ -466,8 +467,6 @@ GROUP_PERMISSIONS = {
 def newsletters_setup(*, editions) -> list[Newsletter]:
     """A weekly digest for every edition that has none, named in the edition's language, and
     the newsroom groups' permissions; idempotent."""
-    from django.contrib.auth.models import Group, Permission
-
     created = []
     for edition in editions:
         language = edition.locale.language_code
@@ -500,10 +499,6 @@ def newsletters_setup(*, editions) -> list[Newsletter]:
 def newsletter_changed(*, newsletter: Newsletter) -> None:
     """An editor changed a newsletter: the signup box on every article page of its edition
     shows it, so drop the cached box and purge the edition's cached pages (after commit)."""
-    from django.core.cache import cache
-
-    from broadsheet.pagecache.services import page_cache_purge
-
     language = newsletter.language_code.lower()
     cache.delete(selectors.signup_box_cache_key(language))
     transaction.on_commit(lambda: page_cache_purge(scopes=[language]))

@@ -16,12 +16,14 @@ counts as delivered by the server matters for exactly-once:
 from __future__ import annotations
 
 import logging
+import operator
 import re
 import smtplib
 import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -63,7 +65,10 @@ class Outgoing:
     personal: object | None = None  # rendering.Personal, for a provider's batch call
 
     def smtp_data(self) -> bytes:
-        return self.data if self.data is not None else smtp_data_bytes(self.message)
+        if self.data is not None:
+            return self.data
+        assert self.message is not None  # an Outgoing carries its bytes or its message
+        return smtp_data_bytes(self.message)
 
 
 def _refusal(code: int, reply: bytes | str) -> Result:
@@ -75,7 +80,7 @@ def _refusal(code: int, reply: bytes | str) -> Result:
 def smtp_data_bytes(message: EmailMessage) -> bytes:
     """The DATA section of a message as SMTP sends it: CRLF lines, leading dots doubled,
     ending in CRLF (the terminating "." line is not included)."""
-    raw = message.message().as_bytes(linesep="\r\n")
+    raw = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]  # Django's MIME classes take linesep
     raw = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", raw))
     if not raw.endswith(b"\r\n"):
         raw += b"\r\n"
@@ -97,6 +102,7 @@ class SMTPTransport:
 
     def _open(self) -> smtplib.SMTP:
         timeout = settings.EMAIL_TIMEOUT or 30
+        smtp: smtplib.SMTP
         if settings.EMAIL_USE_SSL:
             smtp = smtplib.SMTP_SSL(
                 settings.EMAIL_HOST,
@@ -109,6 +115,7 @@ class SMTPTransport:
         # The final "." of each message is a small write after the message: with Nagle's
         # algorithm on, the kernel holds it until the server acknowledges the data, which a
         # server with delayed ACKs does after up to 40 ms. Every group paid that wait.
+        assert smtp.sock is not None  # connected by the constructor
         smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp.ehlo()
         if settings.EMAIL_USE_TLS:
@@ -155,7 +162,7 @@ class SMTPTransport:
         *,
         envelope_from: str,
         messages: dict,
-        hand_over: Callable[[list, Callable[[set], None]], set],
+        hand_over: Callable[[list, Callable[[set], None]], object],
     ) -> dict:
         """Send up to `size` messages, one per connection. `hand_over(keys, complete)`
         records, in one commit, the messages about to be completed, and calls
@@ -296,7 +303,7 @@ class BackendTransport:
             key: self.deliver(
                 envelope_from=envelope_from,
                 message=outgoing.message,
-                hand_over=lambda key=key: key in handed,
+                hand_over=partial(operator.contains, handed, key),
             )
             for key, outgoing in messages.items()
         }
@@ -390,8 +397,8 @@ class ProviderTransport:
                 # fault, not the recipients': try later too, until the soft retries run out.
                 return dict.fromkeys(keys, Result(DEFERRED, None, text))
             if _not_connected(error):
-                error = f"before hand-over: {text}"[:300]
-                return dict.fromkeys(keys, Result(DEFERRED, None, error))
+                reason = f"before hand-over: {text}"[:300]
+                return dict.fromkeys(keys, Result(DEFERRED, None, reason))
             # The request went out and no answer came: the provider may have taken it.
             return dict.fromkeys(keys, Result(UNKNOWN, None, text))
         return self._by_recipient(keys, messages, message, "")
@@ -459,7 +466,7 @@ def transport_choice() -> str:
             return "smtp"
         esp = backend.removeprefix("anymail.backends.").partition(".")[0]
         provider = backend.startswith("anymail.backends.") and (
-            esp in MERGE_FIELDS or getattr(settings, "NEWSLETTERS_PROVIDER_MERGE_FIELD", "")
+            esp in MERGE_FIELDS or bool(settings.NEWSLETTERS_PROVIDER_MERGE_FIELD)
         )
         return "provider" if provider else "backend"
     return choice

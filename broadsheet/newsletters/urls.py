@@ -6,6 +6,8 @@ from . import views
 
 app_name = "newsletters"
 
+# Every fixed segment after newsletters/ is in RESERVED_SLUGS (rules.py), so that no
+# newsletter's archive slug can shadow it (tests/test_reserved_slugs.py).
 # Mounted inside the edition's language prefix (/en-us/, /es-es/).
 urlpatterns = [
     path("newsletters/", views.index, name="index"),
@@ -16,6 +18,3 @@ urlpatterns = [
     path("newsletters/<str:slug>/", views.archive, name="archive"),
     path("newsletters/<str:slug>/<id:issue_id>/", views.issue_detail, name="issue"),
 ]
-
-# Slugs a newsletter cannot take: they are the pages above.
-RESERVED_SLUGS = frozenset({"signup", "confirm", "preferences", "unsubscribe", "webhooks"})

@@ -14,6 +14,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from broadsheet.access import rules as access_rules
 from broadsheet.pagecache.members import mark_shareable_for_members
 
 from .blocks import ArticleBodyBlock
@@ -23,9 +24,11 @@ UPDATE_NOTICE_THRESHOLD = timedelta(minutes=5)
 
 
 class AccessLevel(models.TextChoices):
-    FREE = "free", _("Free")
-    METERED = "metered", _("Metered")
-    SUBSCRIBERS = "subscribers", _("Subscribers only")
+    """The levels themselves are access's (access/rules.py); here, what editors read."""
+
+    FREE = access_rules.FREE, _("Free")
+    METERED = access_rules.METERED, _("Metered")
+    SUBSCRIBERS = access_rules.SUBSCRIBERS, _("Subscribers only")
 
 
 class TagKind(models.TextChoices):
@@ -271,7 +274,7 @@ class ArticlePage(ReaderPage):
 
     @property
     def is_accessible_for_free(self) -> bool:
-        return self.access_level == AccessLevel.FREE
+        return access_rules.open_to_everyone(self.access_level)
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors

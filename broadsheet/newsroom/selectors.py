@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
+from wagtail.query import PageQuerySet
 
 from .models import ArticleAuthor, ArticlePage, Author, EditionPage, SectionPage, Tag
 
@@ -62,7 +63,7 @@ def edition_section_list(*, edition: EditionPage) -> QuerySet[SectionPage]:
     return SectionPage.objects.child_of(edition).live().in_menu().order_by("path")
 
 
-def _article_listing(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+def _article_listing(queryset: PageQuerySet) -> PageQuerySet:
     """What a listing shows of each article, fetched in a fixed number of queries."""
     return (
         queryset.live()
@@ -249,3 +250,80 @@ def article_page_context(*, article: ArticlePage) -> dict:
         "latest_articles": latest,
         "translations": translations,
     }
+
+
+# What other apps (access, audience, newsletters) read of articles: through these functions,
+# never ArticlePage.objects, so what "live", "public" and "without its body" mean is decided
+# here once.
+
+
+def article_public_live(*, article_id: int) -> ArticlePage | None:
+    """The article if it is live and public (Wagtail's view restrictions included), without
+    its body, with its locale."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk=article_id)
+        .defer_streamfields()
+        .select_related("locale")
+        .first()
+    )
+
+
+def article_with_body(*, article_id: int) -> ArticlePage:
+    """The article, body and all (the caller decided the reader may have it)."""
+    return ArticlePage.objects.get(pk=article_id)
+
+
+def article_summary(*, article_id: int) -> ArticlePage | None:
+    """The article, live or not, without its body, with its locale."""
+    return (
+        ArticlePage.objects.filter(pk=article_id)
+        .defer_streamfields()
+        .select_related("locale")
+        .first()
+    )
+
+
+def articles_public_live_by_id(*, article_ids: list[int], language_code: str) -> dict:
+    """The edition's live, public articles among these, by id, without their bodies."""
+    articles = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk__in=article_ids)
+        .filter(locale__language_code__iexact=language_code)
+        .defer_streamfields()
+        .select_related("locale")
+    )
+    return {article.pk: article for article in articles}
+
+
+def article_ids_live() -> QuerySet:
+    """The ids of every live article, as a subquery for another app's filter."""
+    return ArticlePage.objects.live().values("pk")
+
+
+def article_ids_first_published(
+    *,
+    language_code: str,
+    since: datetime,
+    until: datetime,
+    limit: int,
+    exclude: list[int] | None = None,
+) -> list[int]:
+    """The edition's live articles first published in [since, until), newest first."""
+    return list(
+        ArticlePage.objects.live()
+        .filter(
+            locale__language_code__iexact=language_code,
+            first_published_at__gte=since,
+            first_published_at__lt=until,
+        )
+        .exclude(pk__in=exclude or [])
+        .order_by("-first_published_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def article_titles(*, article_ids: set[int]) -> dict[int, str]:
+    return dict(ArticlePage.objects.filter(pk__in=article_ids).values_list("pk", "title"))

@@ -111,6 +111,7 @@ def editions_setup(*, hostname: str | None = None, port: int | None = None) -> l
             )
             Page.get_first_root_node().add_child(instance=home)
         elif home is None:
+            assert first_home is not None  # the branch above made the first
             home = first_home.copy_for_translation(locale)
             home.title = config["name"]
             home.currency = config["currency"]

@@ -19,7 +19,9 @@ def purge_front_proxies(*, scopes: list[str]) -> int:
     for proxy in settings.PAGE_CACHE_FRONT_PROXIES:
         parts = urlsplit(proxy)
         for scope in scopes:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5)
+            connection = http.client.HTTPConnection(
+                parts.hostname or "localhost", parts.port or 80, timeout=5
+            )
             try:
                 connection.request("BAN", "/", headers={"X-Ban-Scope": scope})
                 status = connection.getresponse().status

@@ -3,6 +3,7 @@ environment (see docs/operations.md for the full list)."""
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -195,6 +196,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # this long on a socket, and after a failure Redis is asked again once per REDIS_RETRY_MS.
 CACHE_REDIS_TIMEOUT_MS = env_int("CACHE_REDIS_TIMEOUT_MS", 100)
 REDIS_RETRY_MS = env_int("REDIS_RETRY_MS", 500)
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -213,7 +215,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": BASE_DIR / "var" / "cache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
@@ -237,7 +239,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Editions: each is a Wagtail locale with its own home page. Adding an edition is adding a row
-# here (and its translations), then `manage.py setup_editions`.
+# here (and its translations), then `manage.py setup_newsroom` (newsroom.services.
+# editions_setup: the locale, the edition's home and its site; safe to run again).
 BROADSHEET_EDITIONS = [
     {"language": "en-us", "name": "US Edition", "currency": "USD"},
     {"language": "es-es", "name": "España", "currency": "EUR"},
@@ -292,7 +295,7 @@ PAGE_CACHE_MEMBERS = env_bool("PAGE_CACHE_MEMBERS", True)
 NEWSROOM_PAGE_SIZE = env_int("NEWSROOM_PAGE_SIZE", 20)
 NEWSROOM_LATEST_RAIL_SIZE = env_int("NEWSROOM_LATEST_RAIL_SIZE", 6)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "broadsheet.logs.JsonFormatter"}},

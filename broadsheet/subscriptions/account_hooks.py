@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from broadsheet.accounts import hooks
 
 from .models import Invitation, Seat, Source, Status, Subscription
-from .services import entitlements_drop
+from .services.entitlements import entitlements_drop
 
 RENEWING = (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE)
 

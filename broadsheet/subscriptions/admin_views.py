@@ -20,8 +20,10 @@ from broadsheet.accounts import selectors as account_selectors
 from broadsheet.accounts import services as account_services
 from broadsheet.accounts.models import ActorKind
 
-from . import selectors, services, stripe_api
+from . import selectors, stripe_api
 from .models import Organisation, Plan, PlanKind, Seat, Subscription
+from .services import organisations, seats
+from .services.staff import subscription_end_by_staff, subscription_grant_comp
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -139,11 +141,11 @@ def reader_comp(request: HttpRequest, user_id: int) -> HttpResponse:
     form = CompForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(error) for error in errors)}")
         return redirect("subscriptions_admin:reader", user_id=reader.pk)
     data = form.cleaned_data
     ends_at = datetime.combine(data["ends_on"], time(23, 59, 59), tzinfo=UTC)
-    services.subscription_grant_comp(
+    subscription_grant_comp(
         user=reader,
         plan=data["plan"],
         ends_at=ends_at,
@@ -163,7 +165,7 @@ def subscription_end(request: HttpRequest, subscription_id: int) -> HttpResponse
     subscription = get_object_or_404(Subscription, pk=subscription_id)
     back = redirect("subscriptions_admin:reader", user_id=subscription.holder_id or request.user.pk)
     try:
-        services.subscription_end_by_staff(
+        subscription_end_by_staff(
             subscription_id=subscription.pk,
             actor=request.user,
             refund=request.POST.get("refund") == "yes",
@@ -185,7 +187,7 @@ def seat_remove(request: HttpRequest, seat_id: int) -> HttpResponse:
     _require(request, CHANGE_PERMISSION)
     seat = get_object_or_404(Seat, pk=seat_id)
     user_id = request.POST.get("reader", "")
-    services.seat_remove(seat_id=seat.pk, actor=request.user, now=timezone.now(), staff=True)
+    seats.seat_remove(seat_id=seat.pk, actor=request.user, now=timezone.now(), staff=True)
     messages.success(request, _("The seat is free."))
     return redirect(
         "subscriptions_admin:reader", user_id=int(user_id) if user_id.isdigit() else seat.user_id
@@ -212,7 +214,7 @@ def organisation_admin_add(request: HttpRequest, organisation_id: int) -> HttpRe
             else _("Several accounts have that email address: add the admin from their page."),
         )
         return back
-    added = services.organisation_admin_add(
+    added = organisations.organisation_admin_add(
         organisation_id=organisation.pk,
         user=readers[0],
         actor=request.user,

@@ -41,12 +41,9 @@ from .models import (
     Status,
     Subscription,
 )
-from .services import (
-    billing_customer_remember,
-    entitlements_drop,
-    removal_contact,
-    seat_removed_email,
-)
+from .services.checkout import billing_customer_remember
+from .services.emails import removal_contact, seat_removed_email
+from .services.entitlements import entitlements_drop
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -189,7 +186,8 @@ def billing_event_store(*, event: dict, now: datetime) -> tuple[BillingEvent, bo
             row = BillingEvent.objects.create(
                 stripe_event_id=event["id"],
                 type=event["type"],
-                stripe_created_at=_time(event["created"]),
+                # event_check refused an event without an integer creation time.
+                stripe_created_at=datetime.fromtimestamp(event["created"], tz=UTC),
                 livemode=bool(event.get("livemode", False)),
                 payload=event,
                 received_at=now,
@@ -224,7 +222,7 @@ def _refused_key(event, body: str) -> str:
     """The event's own id when we can keep it, else one made from what identifies it (a long
     id, else the whole body), so that each redelivery finds the same row."""
     event_id = event.get("id") if isinstance(event, dict) else None
-    if _is_event_id(event_id):
+    if isinstance(event_id, str) and _is_event_id(event_id):
         return event_id
     seed = event_id if isinstance(event_id, str) and event_id else body
     digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()

@@ -9,6 +9,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
+from broadsheet.newsroom.models import EditionPage
+
 
 class PlanKind(models.TextChoices):
     DIGITAL = "digital", _("Digital")
@@ -106,8 +108,6 @@ class Price(models.Model):
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": _("Use a three-letter ISO 4217 code.")})
         if self.plan_id and self.plan.locale_id:
-            from broadsheet.newsroom.models import EditionPage
-
             edition = EditionPage.objects.filter(locale_id=self.plan.locale_id, depth=2).first()
             if edition and edition.currency.upper() != self.currency:
                 raise ValidationError(

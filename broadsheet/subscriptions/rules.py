@@ -22,7 +22,7 @@ STRIPE_STATUS = {
 FINAL_STRIPE_STATUSES = {"canceled", "incomplete_expired"}
 
 # Who may be the holder's extra people: a plan's rank decides between two entitlements.
-PLAN_RANK = {PlanKind.BUSINESS: 3, PlanKind.PREMIUM: 2, PlanKind.DIGITAL: 1}
+PLAN_RANK: dict[str, int] = {PlanKind.BUSINESS: 3, PlanKind.PREMIUM: 2, PlanKind.DIGITAL: 1}
 
 
 def status_from_stripe(*, stripe_status: str, cancel_at_period_end: bool, cancel_at) -> str:
@@ -76,20 +76,20 @@ def access(
         until = past_due_since + grace
         return Access(now < until, until if now < until else None)
     if status == Status.CANCELED:
-        until = ends_at or current_period_end
-        if until is None:
+        runs_until = ends_at or current_period_end
+        if runs_until is None:
             return Access(False, None)
-        return Access(now < until, until if now < until else None)
+        return Access(now < runs_until, runs_until if now < runs_until else None)
     # trialing or active
     limits = []
     if ends_at is not None:
         limits.append(ends_at)
     if current_period_end is not None:
         limits.append(current_period_end + grace)
-    until = min(limits) if limits else None
-    if until is not None and now >= until:
+    ends = min(limits) if limits else None
+    if ends is not None and now >= ends:
         return Access(False, None)
-    return Access(True, until)
+    return Access(True, ends)
 
 
 class Refusal:

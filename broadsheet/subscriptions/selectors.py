@@ -17,6 +17,7 @@ from .models import (
     BillingEvent,
     Invitation,
     Organisation,
+    OrganisationAdmin,
     Plan,
     PlanKind,
     Price,
@@ -129,19 +130,19 @@ def entitlement_for(user, *, now: datetime | None = None) -> Entitlement | None:
         entitlement = Entitlement(*cached)
         if entitlement.valid_until is None or now < entitlement.valid_until:
             return entitlement
-    entitlement = entitlement_compute(user_id=user.pk, now=now)
+    computed = entitlement_compute(user_id=user.pk, now=now)
     timeout = settings.SUBSCRIPTIONS_ENTITLEMENT_CACHE_SECONDS
-    value = _NO_ENTITLEMENT
-    if entitlement is not None:
-        value = astuple(entitlement)
-        if entitlement.valid_until is not None:
-            seconds_left = int((entitlement.valid_until - now).total_seconds()) + 1
+    value: str | tuple = _NO_ENTITLEMENT
+    if computed is not None:
+        value = astuple(computed)
+        if computed.valid_until is not None:
+            seconds_left = int((computed.valid_until - now).total_seconds()) + 1
             timeout = max(1, min(timeout, seconds_left))
     try:
         cache.set(key, value, timeout)
     except Exception:  # the answer stands; the next read computes it again
         logger.warning("entitlement cache unreachable; not cached", exc_info=True)
-    return entitlement
+    return computed
 
 
 # Plans
@@ -194,7 +195,7 @@ def subscription_for_manager(*, subscription_id: int, user) -> Subscription | No
 def user_manages(*, subscription: Subscription, user) -> bool:
     is_admin = bool(
         subscription.organisation_id
-        and Organisation.admins.through.objects.filter(
+        and OrganisationAdmin.objects.filter(
             organisation_id=subscription.organisation_id, user_id=user.pk
         ).exists()
     )
@@ -294,4 +295,4 @@ def organisation_admin_list(*, organisation_id: int | None) -> list:
 
 
 def plan_kind_label(kind: str) -> str:
-    return PlanKind(kind).label
+    return str(PlanKind(kind).label)

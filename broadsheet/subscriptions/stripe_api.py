@@ -27,10 +27,13 @@ def billing_configured() -> bool:
 def _client() -> stripe.StripeClient:
     if not billing_configured():
         raise BillingNotConfiguredError
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2
-    )
+    if settings.STRIPE_API_BASE:
+        return stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY,
+            base_addresses={"api": settings.STRIPE_API_BASE},
+            max_network_retries=2,
+        )
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2)
 
 
 def _call(function, *args, **kwargs):

@@ -9,21 +9,21 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Invitation
+from .services.staff import subscriptions_expire
+from .tokens import invitation_url, token_hash
 
 
 @task()
 def invitation_email_send(*, invitation_id: int, token: str) -> bool:
     """Email an invitation link, in the language it was sent from. False if the invitation
     was withdrawn, accepted or renewed (a newer email carries another link) meanwhile."""
-    from .services import _token_hash, invitation_url
-
     invitation = (
         Invitation.objects.select_related("subscription__plan", "subscription__organisation")
         .select_related("invited_by")
         .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
-    if invitation is None or invitation.token_hash != _token_hash(token):
+    if invitation is None or invitation.token_hash != token_hash(token):
         return False
     with translation.override(invitation.language):
         context = {
@@ -44,6 +44,4 @@ def invitation_email_send(*, invitation_id: int, token: str) -> bool:
 
 @task()
 def subscriptions_expire_task() -> int:
-    from .services import subscriptions_expire
-
     return subscriptions_expire(now=timezone.now())

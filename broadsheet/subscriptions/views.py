@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,8 +19,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.newsroom import selectors as newsroom_selectors
 
-from . import rules, selectors, services, stripe_api
+from . import rules, selectors, stripe_api
 from .models import PlanKind
+from .services import invitations, seats
+from .services.checkout import (
+    cancel_start,
+    checkout_start,
+    checkout_validate,
+    plan_change_start,
+    portal_start,
+    seats_change_start,
+)
+from .services.errors import CheckoutError, InvitationError, SeatError
+from .services.invitations import invitation_accept, invitation_revoke, invitation_send
+from .services.organisations import (
+    organisation_admin_accept,
+    organisation_admin_invitation_read,
+    organisation_admin_invite,
+)
+from .tokens import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +56,18 @@ REFUSALS = {
     rules.Refusal.TOO_MANY: gettext_lazy("That is more seats than we sell online: contact us."),
     rules.Refusal.TOO_FEW: gettext_lazy("A subscription needs at least one seat."),
     rules.Refusal.NOT_BUSINESS: gettext_lazy("Only Business subscriptions have a seat count."),
-    services.InvitationError.INVALID: gettext_lazy("This invitation link is not valid."),
-    services.InvitationError.EXPIRED: gettext_lazy(
-        "This invitation has expired. Ask for a new one."
-    ),
-    services.InvitationError.USED: gettext_lazy("This invitation has already been used."),
-    services.InvitationError.WITHDRAWN: gettext_lazy("This invitation was withdrawn."),
-    services.InvitationError.WRONG_ACCOUNT: gettext_lazy(
+    InvitationError.INVALID: gettext_lazy("This invitation link is not valid."),
+    InvitationError.EXPIRED: gettext_lazy("This invitation has expired. Ask for a new one."),
+    InvitationError.USED: gettext_lazy("This invitation has already been used."),
+    InvitationError.WITHDRAWN: gettext_lazy("This invitation was withdrawn."),
+    InvitationError.WRONG_ACCOUNT: gettext_lazy(
         "This invitation was sent to another email address. Sign in with that address to accept it."
     ),
-    services.InvitationError.ALREADY_MEMBER: gettext_lazy("That person already has a seat."),
-    services.InvitationError.NO_ORGANISATION: gettext_lazy(
+    InvitationError.ALREADY_MEMBER: gettext_lazy("That person already has a seat."),
+    InvitationError.NO_ORGANISATION: gettext_lazy(
         "Only Business subscriptions have an organisation with admins."
     ),
-    services.InvitationError.ALREADY_ADMIN: gettext_lazy("That person is already an admin."),
+    InvitationError.ALREADY_ADMIN: gettext_lazy("That person is already an admin."),
     "holder": gettext_lazy("The holder's own seat cannot be removed."),
     "no_seat": gettext_lazy("That seat is already free."),
     "quantity": gettext_lazy("Choose a number of seats we sell online."),
@@ -105,12 +121,12 @@ def buy(request: HttpRequest, price_id: int) -> HttpResponse:
     except ValueError:
         quantity = 0
     try:
-        checkout = services.checkout_validate(
+        checkout = checkout_validate(
             price=price,
             quantity=quantity,
             organisation_name=request.POST.get("organisation", ""),
         )
-        url = services.checkout_start(
+        url = checkout_start(
             user=request.user,
             request=checkout,
             success_url=_absolute(request, "subscriptions:welcome")
@@ -119,7 +135,7 @@ def buy(request: HttpRequest, price_id: int) -> HttpResponse:
             language=get_language(),
             now=timezone.now(),
         )
-    except services.CheckoutError as error:
+    except CheckoutError as error:
         context["problem"] = _refusal(error.code)
         return render(request, "subscriptions/buy.html", context, status=400)
     except stripe_api.BillingError:
@@ -141,6 +157,8 @@ def welcome(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)  # login_required
     rows = []
     for subscription in selectors.subscription_list_for_user(user=request.user):
         manages = selectors.user_manages(subscription=subscription, user=request.user)
@@ -151,7 +169,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "is_holder": subscription.holder_id == request.user.pk,
                 "manages": manages,
                 "seats": selectors.seat_list(subscription=subscription) if manages else [],
-                "my_seat": subscription.seats.filter(user=request.user).first(),
+                "my_seat": subscription.seats.filter(user=user).first(),
                 "invitations": selectors.invitation_list_open(subscription=subscription, now=now)
                 if manages
                 else [],
@@ -227,14 +245,14 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     if email is None:
         return _back()
     try:
-        services.invitation_send(
+        invitation_send(
             subscription_id=subscription.pk,
             inviter=request.user,
             email=email,
             language=get_language(),
             now=timezone.now(),
         )
-    except services.SeatError as error:
+    except SeatError as error:
         messages.error(request, _refusal(error.code))
         return redirect("subscriptions:mine")
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
@@ -254,14 +272,14 @@ def admin_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if email is None:
         return _back()
     try:
-        services.organisation_admin_invite(
+        organisation_admin_invite(
             subscription_id=subscription.pk,
             inviter=request.user,
             email=email,
             language=get_language(),
             now=timezone.now(),
         )
-    except services.SeatError as error:
+    except SeatError as error:
         messages.error(request, _refusal(error.code))
         return _back()
     messages.success(
@@ -281,18 +299,16 @@ def admin_invitation(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     context: dict = {"token": token}
     try:
-        context["invitation"] = services.organisation_admin_invitation_read(token=token, now=now)
-    except services.SeatError as error:
+        context["invitation"] = organisation_admin_invitation_read(token=token, now=now)
+    except SeatError as error:
         context["problem"] = _refusal(error.code)
         return render(request, "subscriptions/admin_invitation.html", context, status=404)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
-            organisation = services.organisation_admin_accept(
-                token=token, user=request.user, now=now
-            )
-        except services.SeatError as error:
+            organisation = organisation_admin_accept(token=token, user=request.user, now=now)
+        except SeatError as error:
             context["problem"] = _refusal(error.code)
             return render(request, "subscriptions/admin_invitation.html", context, status=409)
         messages.success(
@@ -307,8 +323,8 @@ def admin_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def seat_take(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = _managed(request, pk)
     try:
-        services.seat_take(subscription_id=subscription.pk, user=request.user, now=timezone.now())
-    except services.SeatError as error:
+        seats.seat_take(subscription_id=subscription.pk, user=request.user, now=timezone.now())
+    except SeatError as error:
         messages.error(request, _refusal(error.code))
         return _back()
     messages.success(request, _("You now read with one of the seats."))
@@ -321,7 +337,7 @@ def invitation_withdraw(request: HttpRequest, pk: int, invitation_id: int) -> Ht
     subscription = _managed(request, pk)
     if not subscription.invitations.filter(pk=invitation_id).exists():
         raise Http404(_("There is no such invitation."))
-    services.invitation_revoke(invitation_id=invitation_id, actor=request.user, now=timezone.now())
+    invitation_revoke(invitation_id=invitation_id, actor=request.user, now=timezone.now())
     messages.success(request, _("Invitation withdrawn."))
     return _back()
 
@@ -333,8 +349,8 @@ def seat_remove(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
     if not any(s.pk == pk for s in subscription):
         raise Http404(_("There is no such subscription."))
     try:
-        services.seat_remove(seat_id=seat_id, actor=request.user, now=timezone.now())
-    except services.SeatError as error:
+        seats.seat_remove(seat_id=seat_id, actor=request.user, now=timezone.now())
+    except SeatError as error:
         messages.error(request, _refusal(error.code))
         return _back()
     messages.success(request, _("The seat is free."))
@@ -352,14 +368,14 @@ def seat_reassign(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
         messages.error(request, _("Give the email address of the person to invite."))
         return _back()
     try:
-        services.seat_reassign(
+        invitations.seat_reassign(
             seat_id=seat_id,
             actor=request.user,
             email=email,
             language=get_language(),
             now=timezone.now(),
         )
-    except services.SeatError as error:
+    except SeatError as error:
         messages.error(request, _refusal(error.code))
         return _back()
     messages.success(request, _("Seat freed; invitation sent to %(email)s.") % {"email": email})
@@ -371,7 +387,7 @@ def _to_stripe(request: HttpRequest, start) -> HttpResponse:
         return render(request, "subscriptions/billing_not_configured.html", {}, status=503)
     try:
         return redirect(start())
-    except (services.CheckoutError, services.SeatError) as error:
+    except (CheckoutError, SeatError) as error:
         messages.error(request, _refusal(error.code))
     except stripe_api.BillingError:
         logger.exception("Stripe portal failed")
@@ -390,7 +406,7 @@ def seats_change(request: HttpRequest, pk: int) -> HttpResponse:
         return _back()
     return _to_stripe(
         request,
-        lambda: services.seats_change_start(
+        lambda: seats_change_start(
             subscription=subscription,
             user=request.user,
             quantity=quantity,
@@ -422,7 +438,7 @@ def plan_change(request: HttpRequest, pk: int, price_id: int) -> HttpResponse:
         raise Http404(_("This plan is not on sale in this edition."))
     return _to_stripe(
         request,
-        lambda: services.plan_change_start(
+        lambda: plan_change_start(
             subscription=subscription,
             price=price,
             return_url=_absolute(request, "subscriptions:mine"),
@@ -436,7 +452,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = _held(request, pk)
     return _to_stripe(
         request,
-        lambda: services.cancel_start(
+        lambda: cancel_start(
             subscription=subscription, return_url=_absolute(request, "subscriptions:mine")
         ),
     )
@@ -447,7 +463,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def portal(request: HttpRequest) -> HttpResponse:
     return _to_stripe(
         request,
-        lambda: services.portal_start(
+        lambda: portal_start(
             user=request.user, return_url=_absolute(request, "subscriptions:mine")
         ),
     )
@@ -456,17 +472,17 @@ def portal(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation link: GET shows it (nothing changes on GET), POST accepts it."""
-    found = selectors.invitation_by_token_hash(token_hash=services._token_hash(token))
+    found = selectors.invitation_by_token_hash(token_hash=token_hash(token))
     context = {"invitation": found, "token": token}
     if found is None:
-        context["problem"] = _refusal(services.InvitationError.INVALID)
+        context["problem"] = _refusal(InvitationError.INVALID)
         return render(request, "subscriptions/invitation.html", context, status=404)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
-            services.invitation_accept(token=token, user=request.user, now=timezone.now())
-        except services.SeatError as error:
+            invitation_accept(token=token, user=request.user, now=timezone.now())
+        except SeatError as error:
             context["problem"] = _refusal(error.code)
             return render(request, "subscriptions/invitation.html", context, status=409)
         messages.success(request, _("Welcome! You now read with this subscription."))

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from wagtail.query import PageQuerySet
 
 from broadsheet.newsroom import selectors
 from broadsheet.newsroom.models import ArticlePage, ArticleTag, EditionPage, SectionPage, Tag
@@ -39,6 +40,20 @@ class FeedSource:
     edition_url: str
     section: SectionPage | None = None
     tag: Tag | None = None
+
+    @property
+    def the_section(self) -> SectionPage:
+        """The section of a section feed (set by its get_object)."""
+        if self.section is None:
+            raise Http404
+        return self.section
+
+    @property
+    def the_tag(self) -> Tag:
+        """The tag of a tag feed (set by its get_object)."""
+        if self.tag is None:
+            raise Http404
+        return self.tag
 
 
 class _RssWithBylines(Rss201rev2Feed):
@@ -65,7 +80,7 @@ class _AtomWithBylines(Atom1Feed):
             handler.endElement("author")
 
 
-def _with_bylines_and_tags(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+def _with_bylines_and_tags(queryset: PageQuerySet) -> PageQuerySet:
     # Listings already prefetch bylines; tags come in one more query for the whole feed.
     return queryset.prefetch_related(
         Prefetch("tagged_items", queryset=ArticleTag.objects.select_related("tag"))
@@ -74,6 +89,10 @@ def _with_bylines_and_tags(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticleP
 
 class _ArticleFeed(Feed):
     feed_type = _RssWithBylines
+    # Set on the per-request copy (__call__) and by get_object.
+    request: HttpRequest
+    page_urls: PageUrls
+    source: FeedSource
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # The URLconf holds one instance for every request and thread; work on a copy so that
@@ -109,7 +128,7 @@ class _ArticleFeed(Feed):
         # A feed is read by anyone: nothing behind a page view restriction goes in.
         return list(_with_bylines_and_tags(self.articles(obj).public())[:FEED_SIZE])
 
-    def articles(self, obj: FeedSource) -> QuerySet[ArticlePage]:
+    def articles(self, obj: FeedSource) -> PageQuerySet:
         raise NotImplementedError
 
     def item_title(self, item: ArticlePage) -> str:
@@ -164,7 +183,7 @@ class EditionFeed(_ArticleFeed):
             "edition": obj.edition.title
         }
 
-    def articles(self, obj: FeedSource) -> QuerySet[ArticlePage]:
+    def articles(self, obj: FeedSource) -> PageQuerySet:
         return selectors.article_list_latest(edition=obj.edition)
 
 
@@ -177,20 +196,20 @@ class SectionFeed(_ArticleFeed):
 
     def title(self, obj: FeedSource) -> str:
         return _("%(section)s · %(edition)s") % {
-            "section": obj.section.title,
+            "section": obj.the_section.title,
             "edition": obj.edition.title,
         }
 
     def link(self, obj: FeedSource) -> str:
-        return self.page_urls.url(obj.section.url_path) or obj.edition_url
+        return self.page_urls.url(obj.the_section.url_path) or obj.edition_url
 
     def description(self, obj: FeedSource) -> str:
-        return obj.section.intro or _("The latest articles in %(section)s") % {
-            "section": obj.section.title
+        return obj.the_section.intro or _("The latest articles in %(section)s") % {
+            "section": obj.the_section.title
         }
 
-    def articles(self, obj: FeedSource) -> QuerySet[ArticlePage]:
-        return selectors.article_list_for_section(section=obj.section)
+    def articles(self, obj: FeedSource) -> PageQuerySet:
+        return selectors.article_list_for_section(section=obj.the_section)
 
 
 class TagFeed(_ArticleFeed):
@@ -199,16 +218,16 @@ class TagFeed(_ArticleFeed):
         return self.source
 
     def title(self, obj: FeedSource) -> str:
-        return _("%(tag)s · %(edition)s") % {"tag": obj.tag.name, "edition": obj.edition.title}
+        return _("%(tag)s · %(edition)s") % {"tag": obj.the_tag.name, "edition": obj.edition.title}
 
     def link(self, obj: FeedSource) -> str:
-        return self._edition_path("newsroom:tag", obj.tag.slug)
+        return self._edition_path("newsroom:tag", obj.the_tag.slug)
 
     def description(self, obj: FeedSource) -> str:
-        return _("Articles archived in %(tag)s") % {"tag": obj.tag.name}
+        return _("Articles archived in %(tag)s") % {"tag": obj.the_tag.name}
 
-    def articles(self, obj: FeedSource) -> QuerySet[ArticlePage]:
-        return selectors.article_list_for_tag(edition=obj.edition, tag=obj.tag)
+    def articles(self, obj: FeedSource) -> PageQuerySet:
+        return selectors.article_list_for_tag(edition=obj.edition, tag=obj.the_tag)
 
 
 def atom(feed_class: type[_ArticleFeed]) -> type[_ArticleFeed]:

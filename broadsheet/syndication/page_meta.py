@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template import Context
 from django.urls import reverse
 from django.utils import translation
 from wagtail.images.models import SourceImageIOError
@@ -84,7 +85,7 @@ def _alternates(
 
 
 def _share_image_url(article: ArticlePage, base_url: str) -> str | None:
-    if article.lead_image_id is None:
+    if article.lead_image is None:
         return None
     try:
         rendition = article.lead_image.get_rendition(SHARE_IMAGE_SPEC)
@@ -94,7 +95,9 @@ def _share_image_url(article: ArticlePage, base_url: str) -> str | None:
     return urljoin(base_url, rendition.url)
 
 
-def head_meta(page: Page, *, request: HttpRequest | None, context: Mapping) -> HeadMeta | None:
+def head_meta(
+    page: Page, *, request: HttpRequest | None, context: Mapping | Context
+) -> HeadMeta | None:
     """The head links and cards of an article, section or edition home; None if it has no URL.
 
     `context` is the page's template context: its `edition`, and for an article its `authors`,
@@ -131,7 +134,11 @@ def head_meta(page: Page, *, request: HttpRequest | None, context: Mapping) -> H
 
 
 def _add_article(
-    meta: HeadMeta, article: ArticlePage, language_code: str, context: Mapping, publisher: dict
+    meta: HeadMeta,
+    article: ArticlePage,
+    language_code: str,
+    context: Mapping | Context,
+    publisher: dict,
 ) -> None:
     url = meta.canonical
     authors = context.get("authors")
@@ -160,7 +167,7 @@ def _add_article(
         ("og:title", article.seo_title or article.title),
         ("og:description", article.standfirst),
     ]
-    if image_url:
+    if image_url and article.lead_image is not None:
         meta.properties += [
             ("og:image", image_url),
             ("og:image:alt", article.lead_image_caption or article.lead_image.title),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from broadsheet.newsroom.models import AccessLevel, ArticlePage
+from broadsheet.newsroom.models import ArticlePage
 
 SCHEMA_ORG = "https://schema.org"
 # The element of the article template that holds the body, which a gated article withholds.
@@ -30,7 +30,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def organization(*, name: str, url: str, logo_url: str | None = None) -> dict:
-    data = {"@type": "Organization", "@id": f"{url}#organization", "name": name, "url": url}
+    data: dict[str, object] = {
+        "@type": "Organization",
+        "@id": f"{url}#organization",
+        "name": name,
+        "url": url,
+    }
     if logo_url:
         data["logo"] = {"@type": "ImageObject", "url": logo_url}
     return data
@@ -48,7 +53,7 @@ def news_article(
     publisher: dict,
 ) -> dict:
     """A NewsArticle; `language` is a BCP 47 tag such as "en-US"."""
-    free = article.access_level == AccessLevel.FREE
+    free = article.is_accessible_for_free
     data: dict = {
         "@context": SCHEMA_ORG,
         "@type": "NewsArticle",

@@ -14,19 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from broadsheet.accounts.tests.helpers import PASSWORD
+
 from .topology import Gunicorn, HttpClient, Varnish, manage_shell, production_env, require
 
 pytestmark = pytest.mark.topology
 
 SECRET = "What the minutes say."
-PASSWORD = "a long passphrase 42"  # the access tests' reader_create
 
 # Run in the topology's database before gunicorn starts: a free and a gated article, a free
 # reader and a subscriber, both with a verified address (sign-in requires one).
 SETUP = f"""
 import json
-from allauth.account.models import EmailAddress
-from broadsheet.access.tests.conftest import reader_create, subscriber_create
+from broadsheet.access.tests.conftest import subscriber_create
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.newsroom.models import EditionPage
 from broadsheet.newsroom.tests import factories
 
@@ -39,12 +40,8 @@ gated = factories.article_publish(
     access_level="subscribers",
     body=[("paragraph", "<p>{SECRET}</p>")],
 )
-for email, create in (
-    ("reader@example.org", reader_create),
-    ("subscriber@example.org", subscriber_create),
-):
-    user = create(email=email)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+reader_create(email_address="reader@example.org")
+subscriber_create(email="subscriber@example.org")
 print(json.dumps({{"home": edition.url, "free": free.url, "gated": gated.url}}))
 """
 

@@ -13,7 +13,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from broadsheet import redis_guard
-from broadsheet.access.tests.conftest import reader_create
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.redis_cache import RedisCache
 
 from .topology import PrivateRedis, manage_shell, production_env, require

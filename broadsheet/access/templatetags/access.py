@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from broadsheet.pagecache.holes import hole_tag
 from broadsheet.pagecache.members import is_members_copy
 
-from ..rules import FREE
+from ..rules import open_to_everyone
 from ..selectors import sharing_warning_for, slot_holder_for
 
 register = template.Library()
@@ -24,7 +24,7 @@ def access_article_body(context, page) -> SafeString:
     cacheable for everyone and the body is decided for each reader.
     """
     request = context.get("request")
-    if page.access_level == FREE or getattr(request, "is_preview", False):
+    if open_to_everyone(page.access_level) or getattr(request, "is_preview", False):
         body = render_to_string("access/includes/inline_body.html", {"page": page}, request=request)
         return format_html('<div class="article__body" id="article-body">{}</div>', body)
     return format_html(

@@ -3,26 +3,22 @@ subscribers with seats, and signed-in browsers that are devices of their own."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from broadsheet.access.stores import get_store
 from broadsheet.accounts.models import Device
 from broadsheet.accounts.sessions import DEVICE_ID
+from broadsheet.accounts.tests.helpers import CommittingClient, reader_create
 from broadsheet.accounts.useragents import browser_and_platform
 from broadsheet.newsroom.tests import factories
 from broadsheet.subscriptions.models import Plan
-from broadsheet.subscriptions.services import subscription_grant_comp
+from broadsheet.subscriptions.services.staff import subscription_grant_comp
 from broadsheet.subscriptions.setup import plans_setup
-
-_people = itertools.count(1)
 
 BROWSERS = {
     "chrome-android": (
@@ -71,20 +67,10 @@ def database_store(settings, db):
     return use_store(settings, "database")
 
 
-PASSWORD = "a long passphrase 42"
-
-
-def reader_create(*, email: str | None = None):
-    number = next(_people)
-    return get_user_model().objects.create_user(
-        f"reader{number}", email or f"reader{number}@example.org", PASSWORD
-    )
-
-
 def subscriber_create(*, kind: str = "digital", email: str | None = None, quantity: int = 1):
     """A reader with an active complimentary subscription of this plan kind (US edition)."""
     plans_setup()
-    user = reader_create(email=email)
+    user = reader_create(email_address=email)
     plan = Plan.objects.filter(kind=kind, locale__language_code="en-us", is_active=True).first()
     subscription_grant_comp(
         user=user,
@@ -97,9 +83,10 @@ def subscriber_create(*, kind: str = "digital", email: str | None = None, quanti
     return user
 
 
-def device_client(user, browser: str = "chrome-android") -> Client:
-    """A browser of its own, signed in as this user: a device."""
-    client = Client(HTTP_USER_AGENT=BROWSERS[browser])
+def device_client(user, browser: str = "chrome-android") -> CommittingClient:
+    """A browser of its own, signed in as this user: a device (whose requests commit their
+    side effects, as in production: signing out frees the slot after the commit)."""
+    client = CommittingClient(HTTP_USER_AGENT=BROWSERS[browser])
     client.force_login(user)
     # force_login's request has no User-Agent: name the device as a real sign-in would.
     name = browser_and_platform(BROWSERS[browser])

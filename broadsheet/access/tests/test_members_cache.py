@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.newsroom.tests import factories
 
-from .conftest import device_client, reader_create, subscriber_create
+from .conftest import device_client, subscriber_create
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def gated(en_world):
 
 def test_members_share_the_page_but_each_gets_their_own_parts(store, gated, settings):
     first = device_client(subscriber_create(email="first@example.org"))
-    stranger = device_client(reader_create(email="stranger@example.org"))
+    stranger = device_client(reader_create(email_address="stranger@example.org"))
 
     miss = first.get(gated.url)
     hit = stranger.get(gated.url)
@@ -60,7 +61,7 @@ def test_the_sharing_warning_reaches_a_flagged_member_through_the_shared_copy(st
 
 def test_the_newsletter_box_keeps_no_members_address(store, en_world):
     article = factories.article_publish(section=en_world, title="Free story")
-    reader = device_client(reader_create(email="prefill@example.org"))
+    reader = device_client(reader_create(email_address="prefill@example.org"))
     html = reader.get(article.url).content.decode()
     assert "prefill@example.org" not in html
 
@@ -68,7 +69,7 @@ def test_the_newsletter_box_keeps_no_members_address(store, en_world):
 def test_staff_are_never_served_the_members_copy(store, gated, client):
     member = device_client(subscriber_create())
     member.get(gated.url)
-    staff = reader_create(email="staff@example.org")
+    staff = reader_create(email_address="staff@example.org")
     staff.is_staff = True
     staff.save()
     client.force_login(staff)

@@ -10,21 +10,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.subscriptions.models import Seat, SeatRole, Subscription
 
-from .conftest import reader_create, subscriber_create
+from .conftest import subscriber_create
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-
-
-def _skip_sqlite_database_store(store) -> None:
-    if store.name == "database" and connection.vendor == "sqlite":
-        pytest.skip("concurrent writers need PostgreSQL: run with DATABASE_URL=postgres://...")
 
 
 def _at_once(count: int, work: Callable[[int], object]) -> list:
@@ -51,7 +47,6 @@ def _at_once(count: int, work: Callable[[int], object]) -> list:
 
 
 def test_fifty_devices_reading_at_once_leave_one_holder(store):
-    _skip_sqlite_database_store(store)
     subscriber_create()
     seat_id = Seat.objects.get().pk
 
@@ -66,7 +61,6 @@ def test_fifty_devices_reading_at_once_leave_one_holder(store):
 
 
 def test_fifty_takeovers_at_once_leave_one_holder_and_49_notices(store):
-    _skip_sqlite_database_store(store)
     subscriber_create()
     seat_id = Seat.objects.get().pk
 
@@ -91,7 +85,6 @@ def test_fifty_takeovers_at_once_leave_one_holder_and_49_notices(store):
 
 
 def test_business_seats_each_have_exactly_one_holder(store):
-    _skip_sqlite_database_store(store)
     seats_count = 6
     admin = subscriber_create(kind="business", quantity=seats_count)
     subscription = Subscription.objects.get(holder=admin)

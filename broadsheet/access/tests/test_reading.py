@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from broadsheet.access import selectors, services
 from broadsheet.access.models import CountKind, DailyCount
+from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.newsroom.tests import factories
 
-from .conftest import device_client, reader_create, subscriber_create
+from .conftest import device_client, subscriber_create
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,7 @@ from broadsheet.access.rules import (
     SlotOutcome,
     SlotState,
 )
+from broadsheet.newsroom.models import AccessLevel
 
 ANONYMOUS = Reader(signed_in=False, entitled=False)
 REGISTERED = Reader(signed_in=True, entitled=False)
@@ -169,3 +170,9 @@ def test_slot_rules_never_serve_two_devices_at_once(steps):
             assert state.device != device or state.fence != fences.get(device)
         assert state.fence >= last_fence
         last_fence = state.fence
+
+
+def test_the_levels_an_editor_can_choose_are_the_levels_the_rules_know():
+    assert tuple(AccessLevel.values) == rules.LEVELS
+    assert [level for level in rules.LEVELS if rules.open_to_everyone(level)] == [rules.FREE]
+    assert not rules.open_to_everyone("typo")

@@ -8,9 +8,10 @@ from django.contrib.auth.models import Permission
 
 from broadsheet.access.models import SharingFlag
 from broadsheet.accounts.models import AuditEntry
+from broadsheet.accounts.tests.helpers import PASSWORD
 from broadsheet.newsroom.tests import factories
 
-from .conftest import PASSWORD, device_client, subscriber_create
+from .conftest import device_client, subscriber_create
 
 pytestmark = pytest.mark.django_db
 

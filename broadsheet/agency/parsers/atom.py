@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from ..body import html_to_text
 from ..limits import limit
-from . import (
+from .items import (
     DocumentError,
     ParsedDocument,
     ParsedImage,
     ParsedItem,
     clean_text,
     http_url,
+    images_unique_by_url,
     parse_item,
     unique,
 )
@@ -103,8 +104,7 @@ def _entry(element) -> ParsedItem:
                     ],
                 )
             )
-    seen: set[str] = set()
-    images = [i for i in images if i.url and not (i.url in seen or seen.add(i.url))]
+    images = list(images_unique_by_url([i for i in images if i.url], max_count=len(images)))
     updated = clean_text(text_of(child(element, ATOM, "updated")), name="updated")
     published = clean_text(text_of(child(element, ATOM, "published")), name="published")
     return ParsedItem(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..body import html_to_text
 from ..limits import limit
-from . import (
+from .items import (
     DocumentError,
     ItemError,
     ParsedDocument,
@@ -24,6 +24,7 @@ from . import (
     ParsedItem,
     clean_text,
     http_url,
+    images_unique_by_url,
     parse_item,
     unique,
 )
@@ -263,9 +264,7 @@ def _picture(association: dict, renditions) -> list[ParsedImage]:
 
 
 def _first_images(images: list[ParsedImage]) -> tuple[ParsedImage, ...]:
-    seen: set[str] = set()
-    kept = [i for i in images if not (i.url in seen or seen.add(i.url))]
-    return tuple(kept[: limit("MAX_IMAGES_PER_ITEM")])
+    return images_unique_by_url(images, max_count=limit("MAX_IMAGES_PER_ITEM"))
 
 
 def _link(entry: dict) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ..body import html_to_text
 from ..limits import limit
-from . import (
+from .items import (
     DocumentError,
     ParsedDocument,
     ParsedImage,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from broadsheet.agency import services
 from broadsheet.agency.models import Outcome, Story, Trigger
@@ -16,7 +16,6 @@ from . import samples
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor == "sqlite", reason="concurrent writers need PostgreSQL"),
 ]
 
 

@@ -17,7 +17,7 @@ from ..hits import Hit, Kind, hour_index, hour_start, window_hours
 from ..models import ArticleDailySource, ArticleHourlyCount, ReaderMark
 from .base import CounterStore, HourCounts, SourceCount
 
-COUNT_COLUMNS = {
+COUNT_COLUMNS: dict[str, str] = {
     Kind.VIEW: "views",
     Kind.PAYWALL: "paywall_hits",
     Kind.SUBSCRIBE: "subscriptions",

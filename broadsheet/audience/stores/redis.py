@@ -46,7 +46,7 @@ WINDOWS = {24: "w24", 168: "w168"}
 BUCKET_SECONDS = 9 * 24 * 3600
 # A window this many hours behind is rebuilt rather than moved hour by hour.
 REBUILD_AFTER_HOURS = 6
-KIND_CODES = {Kind.VIEW: "v", Kind.PAYWALL: "p", Kind.SUBSCRIBE: "s"}
+KIND_CODES: dict[str, str] = {Kind.VIEW: "v", Kind.PAYWALL: "p", Kind.SUBSCRIBE: "s"}
 # Hits counted by one script call (a call holds Redis for some tens of microseconds per hit).
 RECORD_BATCH = 500
 
@@ -214,7 +214,8 @@ class RedisStore(CounterStore):
                 chunk = positions[start : start + RECORD_BATCH]
                 # The window is measured on the clock of the first hit of the batch.
                 now = _epoch_ms(hits[chunk[0]].at)
-                keys, args = list(shared), [now, self.dedupe_ms, hour, BUCKET_SECONDS]
+                keys = list(shared)
+                args: list[int | str] = [now, self.dedupe_ms, hour, BUCKET_SECONDS]
                 for position in chunk:
                     hit = hits[position]
                     kind = KIND_CODES[hit.kind]

@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from broadsheet.audience import services
 from broadsheet.audience.hits import Hit
@@ -23,12 +23,6 @@ THREADS, VIEWS_EACH = 64, 1000
 
 
 def test_concurrent_views_are_counted_exactly(store):
-    if store.is_history and connection.vendor == "sqlite":
-        pytest.skip(
-            "SQLite's test database is in memory with a shared cache, where concurrent writers "
-            "fail at once (table locked) instead of waiting as on the demo's file: run this "
-            "with DATABASE_URL=postgres://..."
-        )
     threads_count, views_each = THREADS, VIEWS_EACH
     start = threading.Barrier(threads_count)
     counted = Counter()

@@ -696,7 +696,8 @@ class _Generator:
 
     def _bylines_and_tags_insert(self, articles) -> None:
         rng = self.rng
-        bylines, tagged = [], []
+        bylines: list = []
+        tagged: list = []
         for article in articles:
             page_id = article["page_ptr_id"]
             for order, author in enumerate(rng.sample(self.authors, rng.choice((1, 1, 1, 2)))):

@@ -50,11 +50,13 @@ def _vertical_gradient(draw: ImageDraw.ImageDraw, box, top: Colour, bottom: Colo
 
 
 def _lighter(colour: Colour, amount: float) -> Colour:
-    return tuple(round(c + (255 - c) * amount) for c in colour)
+    red, green, blue = (round(c + (255 - c) * amount) for c in colour)
+    return red, green, blue
 
 
 def _darker(colour: Colour, amount: float) -> Colour:
-    return tuple(round(c * (1 - amount)) for c in colour)
+    red, green, blue = (round(c * (1 - amount)) for c in colour)
+    return red, green, blue
 
 
 def _hills(draw, rng, w, h, base_y, colour, roughness=0.08):

@@ -35,7 +35,7 @@ from django.utils import timezone
 from broadsheet.newsroom.models import EditionPage
 from broadsheet.newsroom.tests import factories
 from broadsheet.subscriptions.models import Plan
-from broadsheet.subscriptions.services import subscription_grant_comp
+from broadsheet.subscriptions.services.staff import subscription_grant_comp
 from broadsheet.subscriptions.setup import plans_setup
 
 edition = EditionPage.objects.get(locale__language_code="en-us")

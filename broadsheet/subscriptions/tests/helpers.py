@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import stripe
 from django.utils import timezone
 
-from broadsheet.subscriptions import services
 from broadsheet.subscriptions.models import Plan, PlanKind, Price, Seat, SeatRole, Source, Status
 from broadsheet.subscriptions.models import Subscription as SubscriptionModel
+from broadsheet.subscriptions.services.invitations import invitation_accept, invitation_send
 from broadsheet.subscriptions.setup import plans_setup
 
 WEBHOOK_SECRET = "whsec_test_only_not_secret"
@@ -89,14 +89,14 @@ def subscription_create(
 
 def invite_and_accept(subscription, *, inviter, user, now=None):
     now = now or timezone.now()
-    sent = services.invitation_send(
+    sent = invitation_send(
         subscription_id=subscription.pk,
         inviter=inviter,
         email=user.email,
         language="en-us",
         now=now,
     )
-    return services.invitation_accept(token=sent.token, user=user, now=now)
+    return invitation_accept(token=sent.token, user=user, now=now)
 
 
 # Stripe events

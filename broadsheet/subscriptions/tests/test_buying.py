@@ -4,6 +4,7 @@ Stripe key is configured. Stripe's API is a stand-in on a local port (no network
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from django.core.management import call_command
 from django.utils import timezone
@@ -140,6 +141,13 @@ def test_replay_applies_missed_events_once(plans, fake_stripe):
     assert int(params["created[gte]"]) <= int(time.time()) - 86000
 
 
+def test_replay_since_a_moment_without_a_zone_reads_it_as_utc(plans, fake_stripe):
+    call_command("stripe_replay_events", "--since", "2025-01-01T00:00")
+
+    [params] = fake_stripe.calls("GET", "/v1/events")[:1]
+    assert int(params["created[gte]"]) == int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
+
+
 def test_replay_without_keys_says_so(db, settings):
     import pytest
     from django.core.management.base import CommandError
@@ -150,7 +158,7 @@ def test_replay_without_keys_says_so(db, settings):
 
 
 def test_staff_end_and_refund_a_paid_subscription(plans, fake_stripe):
-    from broadsheet.subscriptions.services import subscription_end_by_staff
+    from broadsheet.subscriptions.services.staff import subscription_end_by_staff
 
     holder, staff = reader_create(), reader_create(is_staff=True)
     subscription = subscription_create(holder=holder, plan=plans[("en-us", "digital")])

@@ -17,17 +17,23 @@ from broadsheet.accounts.tests.helpers import (
     reader_create,
     sign_in,
 )
-from broadsheet.subscriptions import services
 from broadsheet.subscriptions.models import Invitation, Seat
 from broadsheet.subscriptions.rules import Refusal
 from broadsheet.subscriptions.selectors import entitlement_for
-from broadsheet.subscriptions.services import InvitationError, SeatError
+from broadsheet.subscriptions.services.errors import InvitationError, SeatError
+from broadsheet.subscriptions.services.invitations import (
+    invitation_accept,
+    invitation_revoke,
+    invitation_send,
+    seat_reassign,
+)
+from broadsheet.subscriptions.services.seats import seat_remove, seat_take
 
 from .helpers import invite_and_accept, subscription_create
 
 
 def _send(subscription, inviter, email, now=None):
-    return services.invitation_send(
+    return invitation_send(
         subscription_id=subscription.pk,
         inviter=inviter,
         email=email,
@@ -72,7 +78,7 @@ def test_the_invitation_email_speaks_the_inviters_edition_language(plans, mailbo
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.invitation_send(
+        invitation_send(
             subscription_id=subscription.pk,
             inviter=holder,
             email="amiga@example.com",
@@ -112,7 +118,7 @@ def test_business_admin_fills_three_seats_and_the_fourth_waits_for_a_seat(plans)
 
     # A seat freed: the fourth can come in.
     seat = Seat.objects.get(subscription=subscription, user=people[0])
-    services.seat_remove(seat_id=seat.pk, actor=admin, now=timezone.now())
+    seat_remove(seat_id=seat.pk, actor=admin, now=timezone.now())
     invite_and_accept(subscription, inviter=admin, user=people[3])
     assert subscription.seats.count() == 3
 
@@ -130,14 +136,14 @@ def test_expired_invitations_are_refused_and_free_their_place(plans):
     sent = _send(subscription, holder, partner.email, now=sent_at)
     later = sent_at + timedelta(days=15)
     with pytest.raises(InvitationError) as refused:
-        services.invitation_accept(token=sent.token, user=partner, now=later)
+        invitation_accept(token=sent.token, user=partner, now=later)
     assert refused.value.code == InvitationError.EXPIRED
     # Inviting again renews the same invitation with a new link; the old link is dead.
     renewed = _send(subscription, holder, partner.email, now=later)
     assert renewed.invitation.pk == sent.invitation.pk
     with pytest.raises(InvitationError):
-        services.invitation_accept(token=sent.token, user=partner, now=later)
-    services.invitation_accept(token=renewed.token, user=partner, now=later)
+        invitation_accept(token=sent.token, user=partner, now=later)
+    invitation_accept(token=renewed.token, user=partner, now=later)
 
 
 def test_an_invitation_is_for_the_account_with_its_email(plans):
@@ -145,21 +151,21 @@ def test_an_invitation_is_for_the_account_with_its_email(plans):
     subscription = subscription_create(holder=holder, plan=plans[("en-us", "premium")])
     sent = _send(subscription, holder, partner.email.upper())
     with pytest.raises(InvitationError) as refused:
-        services.invitation_accept(token=sent.token, user=stranger, now=timezone.now())
+        invitation_accept(token=sent.token, user=stranger, now=timezone.now())
     assert refused.value.code == InvitationError.WRONG_ACCOUNT
-    services.invitation_accept(token=sent.token, user=partner, now=timezone.now())
+    invitation_accept(token=sent.token, user=partner, now=timezone.now())
 
 
 def test_withdrawn_and_unknown_invitations(plans):
     holder, partner = reader_create(), reader_create()
     subscription = subscription_create(holder=holder, plan=plans[("en-us", "premium")])
     sent = _send(subscription, holder, partner.email)
-    services.invitation_revoke(invitation_id=sent.invitation.pk, actor=holder, now=timezone.now())
+    invitation_revoke(invitation_id=sent.invitation.pk, actor=holder, now=timezone.now())
     with pytest.raises(InvitationError) as refused:
-        services.invitation_accept(token=sent.token, user=partner, now=timezone.now())
+        invitation_accept(token=sent.token, user=partner, now=timezone.now())
     assert refused.value.code == InvitationError.WITHDRAWN
     with pytest.raises(InvitationError) as unknown:
-        services.invitation_accept(token="made-up", user=partner, now=timezone.now())
+        invitation_accept(token="made-up", user=partner, now=timezone.now())
     assert unknown.value.code == InvitationError.INVALID
 
 
@@ -170,12 +176,12 @@ def test_only_managers_invite_remove_and_reassign(plans):
     with pytest.raises(SeatError):
         _send(subscription, partner, outsider.email)
     with pytest.raises(SeatError):
-        services.seat_remove(seat_id=seat.pk, actor=outsider, now=timezone.now())
+        seat_remove(seat_id=seat.pk, actor=outsider, now=timezone.now())
     holder_seat = subscription.seats.get(user=holder)
     with pytest.raises(SeatError):
-        services.seat_remove(seat_id=holder_seat.pk, actor=holder, now=timezone.now())
+        seat_remove(seat_id=holder_seat.pk, actor=holder, now=timezone.now())
     # A member may leave by themselves.
-    services.seat_remove(seat_id=seat.pk, actor=partner, now=timezone.now())
+    seat_remove(seat_id=seat.pk, actor=partner, now=timezone.now())
     assert not Seat.objects.filter(pk=seat.pk).exists()
 
 
@@ -187,11 +193,11 @@ def test_reassign_frees_the_seat_and_invites_someone_else(
     seat = invite_and_accept(subscription, inviter=admin, user=first)
     assert entitlement_for(first) is not None
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.seat_reassign(
+        sent = seat_reassign(
             seat_id=seat.pk, actor=admin, email=second.email, language="en-us", now=timezone.now()
         )
     assert entitlement_for(first) is None
-    services.invitation_accept(token=sent.token, user=second, now=timezone.now())
+    invitation_accept(token=sent.token, user=second, now=timezone.now())
     assert list(subscription.seats.values_list("user", flat=True)) == [second.pk]
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"invitation.sent", "seat.taken", "seat.removed"} <= actions
@@ -205,7 +211,7 @@ def test_accepting_when_seats_were_taken_away_meanwhile(plans):
     subscription.quantity = 1  # the admin bought fewer seats at renewal
     subscription.save()
     with pytest.raises(SeatError) as refused:
-        services.invitation_accept(token=sent.token, user=late, now=timezone.now())
+        invitation_accept(token=sent.token, user=late, now=timezone.now())
     assert refused.value.code == Refusal.FULL
     assert Invitation.objects.get(pk=sent.invitation.pk).accepted_at is None
 
@@ -246,6 +252,6 @@ def test_a_business_admin_takes_a_seat_without_an_invitation(plans, client):
     # take it, and neither can the admin take a second one.
     _send(subscription, admin, member.email)
     with pytest.raises(SeatError):
-        services.seat_take(subscription_id=subscription.pk, user=member, now=timezone.now())
+        seat_take(subscription_id=subscription.pk, user=member, now=timezone.now())
     with pytest.raises(SeatError):
-        services.seat_take(subscription_id=subscription.pk, user=admin, now=timezone.now())
+        seat_take(subscription_id=subscription.pk, user=admin, now=timezone.now())

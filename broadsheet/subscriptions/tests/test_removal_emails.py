@@ -10,9 +10,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from broadsheet.accounts.tests.helpers import Inbox, path_of, reader_create, sign_in
-from broadsheet.subscriptions import services
 from broadsheet.subscriptions.models import Seat, Subscription
 from broadsheet.subscriptions.selectors import entitlement_for
+from broadsheet.subscriptions.services.errors import SeatError
+from broadsheet.subscriptions.services.seats import seat_remove
 
 from .helpers import invite_and_accept, post_event, subscription_create
 from .test_staff import _staff_client
@@ -52,7 +53,7 @@ def test_the_email_speaks_the_editions_language_whoever_removes(plans, mailbox):
 
     # The holder's browser may be in English; the subscription belongs to the Spanish edition.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.seat_remove(seat_id=seat.pk, actor=holder, now=timezone.now())
+        seat_remove(seat_id=seat.pk, actor=holder, now=timezone.now())
 
     message = mailbox.last_to("pareja@example.com")
     [plans_link] = Inbox.links(message)
@@ -102,8 +103,8 @@ def test_a_refused_removal_sends_nothing(plans, mailbox):
     seat = invite_and_accept(subscription, inviter=holder, user=partner)
     with TestCase.captureOnCommitCallbacks(execute=True):
         try:
-            services.seat_remove(seat_id=seat.pk, actor=outsider, now=timezone.now())
-        except services.SeatError:
+            seat_remove(seat_id=seat.pk, actor=outsider, now=timezone.now())
+        except SeatError:
             pass
     assert mailbox.to("stays@example.com") == []
 

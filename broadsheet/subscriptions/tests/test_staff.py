@@ -19,9 +19,9 @@ from broadsheet.accounts.tests.helpers import (
     sign_in,
 )
 from broadsheet.newsroom import services as newsroom_services
-from broadsheet.subscriptions import services
 from broadsheet.subscriptions.models import Source, Status, Subscription
 from broadsheet.subscriptions.selectors import entitlement_for
+from broadsheet.subscriptions.services.staff import subscription_grant_comp, subscriptions_expire
 
 from .helpers import invite_and_accept, subscription_create
 
@@ -98,7 +98,7 @@ def test_end_a_comp_and_sign_out_devices(plans):
     reader_browser = browser(CHROME_ANDROID)
     sign_in(reader_browser, email_address=reader.email)
     client, staff = _staff_client()
-    subscription = services.subscription_grant_comp(
+    subscription = subscription_grant_comp(
         user=reader,
         plan=plans[("en-us", "premium")],
         ends_at=timezone.now() + timedelta(days=9),
@@ -141,7 +141,7 @@ def test_plans_are_editable_snippets(plans):
 def test_the_expiry_sweep_ends_what_ran_out(plans):
     reader, staff = reader_create(), reader_create(is_staff=True)
     now = timezone.now()
-    comp = services.subscription_grant_comp(
+    comp = subscription_grant_comp(
         user=reader,
         plan=plans[("en-us", "digital")],
         ends_at=now + timedelta(days=1),
@@ -149,8 +149,8 @@ def test_the_expiry_sweep_ends_what_ran_out(plans):
         now=now,
     )
     running = subscription_create(holder=reader_create(), plan=plans[("en-us", "digital")])
-    assert services.subscriptions_expire(now=now) == 0
-    assert services.subscriptions_expire(now=now + timedelta(days=2)) == 1
+    assert subscriptions_expire(now=now) == 0
+    assert subscriptions_expire(now=now + timedelta(days=2)) == 1
     comp.refresh_from_db()
     running.refresh_from_db()
     assert (comp.status, running.status) == (Status.ENDED, Status.ACTIVE)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from broadsheet.subscriptions.models import Plan, Seat
-from broadsheet.subscriptions.services import subscription_grant_comp
+from broadsheet.subscriptions.services.staff import subscription_grant_comp
 
 
 class Command(BaseCommand):

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
+from broadsheet.accounts.tests.helpers import PASSWORD
 from broadsheet.accounts.useragents import browser_and_platform
 from broadsheet.newsroom.tests import factories
 
-from ..conftest import BROWSERS, PASSWORD, redis_url, subscriber_create, use_store
+from ..conftest import BROWSERS, redis_url, subscriber_create, use_store
 from .conftest import artifact_path
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,6 @@ def seat(live_editions, settings):
         body=[("paragraph", f"<p>{SECRET}</p>")],
     )
     user = subscriber_create(email="shared.seat@example.org")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     yield Seat(email=user.email, article_url=gated.url)
     store.clear()
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(f"--since is not an ISO 8601 moment: {since!r}") from error
             if timezone.is_naive(start):
-                start = timezone.make_aware(start, timezone.UTC)
+                start = timezone.make_aware(start, UTC)
         else:
             start = now - timedelta(days=days)
         try:

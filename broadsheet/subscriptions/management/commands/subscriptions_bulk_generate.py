@@ -77,7 +77,7 @@ class Command(BaseCommand):
                 Seat.objects.bulk_create(
                     Seat(
                         subscription=subscription,
-                        user_id=subscription.holder_id,
+                        user_id=subscription.holder_id,  # type: ignore[misc]  # every generated subscription has a holder
                         role=SeatRole.HOLDER,
                         created_at=now,
                     )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from broadsheet.subscriptions.services import subscriptions_expire
+from broadsheet.subscriptions.services.staff import subscriptions_expire
 
 
 class Command(BaseCommand):
