@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
+from broadsheet.newsroom import views as newsroom_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -22,7 +23,6 @@ urlpatterns = [
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     # The demo (settings.dev) runs without DEBUG, for which Django's static() adds nothing.
-    from django.urls import re_path
     from django.views.static import serve
 
     media = settings.MEDIA_URL.strip("/")
@@ -38,6 +38,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("broadsheet.accounts.urls")),
     path("accounts/", include("allauth.account.urls")),
     path("subscription/", include("broadsheet.subscriptions.urls")),
+    # Wagtail's pages, routed from the cached edition (newsroom/routing.py). Wagtail's own
+    # pattern, under the same name, stays below for its _util/ views; both reverse alike.
+    re_path(wagtail_urls.serve_pattern, newsroom_views.page_serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
