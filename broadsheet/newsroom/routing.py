@@ -83,10 +83,9 @@ def route_for_request(request: HttpRequest, path: str) -> None:
     edition = selectors.edition_chrome_for_request(request)["edition"]
     if edition is None:
         return
-    if not any(
-        root.site_id == site.pk and root.root_path == edition.url_path
-        for root in Site.get_site_root_paths()
-    ):
+    # Through the page, which keeps them on the request for every URL the page then builds.
+    roots = edition._get_site_root_paths(request)
+    if not any(root.site_id == site.pk and root.root_path == edition.url_path for root in roots):
         return
     components = [component for component in path.split("/") if component]
     try:
