@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
@@ -10,6 +10,7 @@ from wagtail.documents.views import serve as wagtaildocs_serve
 import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
 from broadsheet.accounts.throttle import password_form_throttled
+from broadsheet.newsroom import views as newsroom_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -35,7 +36,6 @@ urlpatterns = [
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     # The demo (settings.dev) runs without DEBUG, for which Django's static() adds nothing.
-    from django.urls import re_path
     from django.views.static import serve
 
     media = settings.MEDIA_URL.strip("/")
@@ -59,6 +59,9 @@ urlpatterns += i18n_patterns(
             scope="page-password",
         ),
     ),
+    # Wagtail's pages, routed from the cached edition (newsroom/routing.py). Wagtail's own
+    # pattern, under the same name, stays below for its _util/ views; both reverse alike.
+    re_path(wagtail_urls.serve_pattern, newsroom_views.page_serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

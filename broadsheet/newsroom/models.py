@@ -11,7 +11,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import ItemBase, TagBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from broadsheet.access import rules as access_rules
@@ -103,6 +103,16 @@ class ReaderPage(Page):
         mark_shareable_for_members(request)
         return super().serve(request, *args, **kwargs)
 
+    def get_view_restrictions(self):
+        # Wagtail asks two queries of every page served (its ancestors and their aliases,
+        # then the restrictions). A newsroom has none, or a few: while there are none at all,
+        # a cache read says so.
+        from . import selectors
+
+        if not selectors.page_view_restrictions_exist():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
 
 class EditionPage(ReaderPage):
     """The home of one edition: editor-picked top stories, then the latest articles."""
@@ -132,17 +142,30 @@ class EditionPage(ReaderPage):
 
     def route(self, request, path_components):
         # An article's URL is /<section>/<article>/. Wagtail's generic walk costs a base Page
-        # query and a .specific query per level; asking the concrete tables directly costs one
-        # query per level, on the hottest path of the site.
+        # query and a .specific query per level. Here it is one query of the concrete table by
+        # the article's slug and its url_path (which Wagtail keeps as the ancestors' slugs),
+        # with what every article page shows of it (its locale and lead image) joined in; the
+        # section comes from the edition's cached sections.
         if len(path_components) == 2:
+            from . import selectors
+
             section_slug, article_slug = path_components
-            section = SectionPage.objects.child_of(self).filter(slug=section_slug).first()
-            if section is None:
-                raise Http404
-            section._cached_parent_obj = self
-            article = ArticlePage.objects.child_of(section).filter(slug=article_slug).first()
+            article = (
+                ArticlePage.objects.filter(
+                    slug=article_slug,
+                    url_path=f"{self.url_path}{section_slug}/{article_slug}/",
+                    depth=self.depth + 2,
+                    path__startswith=self.path,
+                )
+                .select_related("locale", "lead_image")
+                .first()
+            )
             if article is None:
                 raise Http404
+            section = selectors.section_of(
+                article=article, edition=self, chrome=selectors.edition_chrome_for_request(request)
+            )
+            section._cached_parent_obj = self
             article._cached_parent_obj = section
             return article.route(request, [])
         return super().route(request, path_components)

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from wagtail.models import Locale
+from wagtail.models import Locale, PageViewRestriction
 from wagtail.query import PageQuerySet
 
 from .models import ArticleAuthor, ArticlePage, Author, EditionPage, SectionPage, Tag
@@ -53,6 +53,40 @@ def edition_chrome(*, language_code: str | None = None) -> dict:
         }
         cache.set(key, chrome, CHROME_CACHE_SECONDS)
     return chrome
+
+
+def edition_chrome_for_request(request: HttpRequest) -> dict:
+    """edition_chrome, read once per request: the router, the section lookup and the template
+    context all ask for it."""
+    code = (get_language() or settings.LANGUAGE_CODE).lower()
+    read = request.__dict__.setdefault("_newsroom_chrome", {})
+    if code not in read:
+        read[code] = edition_chrome(language_code=code)
+    return read[code]
+
+
+def section_of(*, article: ArticlePage, edition: EditionPage, chrome: dict) -> SectionPage:
+    """The article's section: from the edition's cached sections when it is one of them (the
+    sections in the menu, which is where articles live), else from the database."""
+    parent_path = article.path[: -ArticlePage.steplen]
+    if chrome["edition"] is not None and chrome["edition"].pk == edition.pk:
+        for section in chrome["edition_sections"]:
+            if section.path == parent_path:
+                return section
+    return SectionPage.objects.get(path=parent_path)
+
+
+PAGE_VIEW_RESTRICTIONS_KEY = "newsroom:page-view-restrictions"
+
+
+def page_view_restrictions_exist() -> bool:
+    """Whether any page is private (a Wagtail PageViewRestriction); kept in the cache until a
+    restriction is saved or deleted (signals.py)."""
+    exists = cache.get(PAGE_VIEW_RESTRICTIONS_KEY)
+    if exists is None:
+        exists = PageViewRestriction.objects.exists()
+        cache.set(PAGE_VIEW_RESTRICTIONS_KEY, exists, None)
+    return exists
 
 
 def edition_list() -> list[EditionPage]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.pagecache.services import page_cache_purge
 
-from . import selectors
+from . import routing, selectors
 from .models import ArticlePage, EditionPage, SectionPage
 
 READER_PAGE_MODELS = (ArticlePage, SectionPage, EditionPage)
@@ -42,3 +43,23 @@ for model in READER_PAGE_MODELS:
     page_published.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-pub-{model}")
     page_unpublished.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-unpub-{model}")
     post_delete.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-del-{model}")
+
+
+def _forget_view_restrictions(**kwargs) -> None:
+    transaction.on_commit(lambda: cache.delete(selectors.PAGE_VIEW_RESTRICTIONS_KEY))
+
+
+for signal in (post_save, post_delete):
+    signal.connect(
+        _forget_view_restrictions,
+        sender=PageViewRestriction,
+        dispatch_uid=f"view-restrictions-{signal is post_save}",
+    )
+
+
+def _forget_sites(**kwargs) -> None:
+    transaction.on_commit(lambda: cache.delete(routing.SITES_CACHE_KEY))
+
+
+for signal in (post_save, post_delete):
+    signal.connect(_forget_sites, sender=Site, dispatch_uid=f"sites-{signal is post_save}")

@@ -1,14 +1,15 @@
-"""Reader pages that are not Wagtail pages: tag and author archives, and search."""
+"""Reader pages: Wagtail's pages (through page_serve), tag and author archives, and search."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from wagtail import views as wagtail_views
 
 from broadsheet.pagecache.members import mark_shareable_for_members
 
-from . import selectors
+from . import routing, selectors
 from .models import EditionPage
 
 MAX_QUERY_LENGTH = 200
@@ -19,6 +20,12 @@ def _current_edition() -> EditionPage:
     if edition is None:
         raise Http404(_("This edition does not exist."))
     return edition
+
+
+def page_serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view, its route found from the cached edition (routing.py)."""
+    routing.route_for_request(request, path)
+    return wagtail_views.serve(request, path)
 
 
 def tag_archive(request: HttpRequest, slug: str) -> HttpResponse:

@@ -11,11 +11,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
+from wagtail.search.backends import get_search_backend
 
 from broadsheet.audience import selectors as audience_selectors
 from broadsheet.newsroom import selectors, services
@@ -415,6 +416,37 @@ def test_listings_stay_ordered_after_generation(generated, en_edition, client):
     assert client.get("/en-us/").status_code == 200
     busiest = Tag.objects.order_by("-tagged_articles__id").first()
     assert client.get(f"/en-us/tag/{busiest.slug}/").status_code == 200
+
+
+def test_generated_articles_are_searchable(generated, en_edition):
+    # A word of a headline, one of a body paragraph and a tag name all find what holds them.
+    article = generated.order_by("pk").first()
+    tag = article.tags.first()
+    place = article.dateline.title()
+    for query in (article.title.split()[-1], place, tag.name):
+        found = {page.pk for page in selectors.article_search(edition=en_edition, query=query)}
+        assert article.pk in found, query
+    assert not list(selectors.article_search(edition=en_edition, query="xylophonist"))
+
+
+def test_generated_index_entries_are_the_backends_own(generated):
+    """On PostgreSQL the generator writes the index rows itself (bulk._PostgresSearchIndexer):
+    each must hold what the search backend writes for the same article on publishing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's entries are written by the backend itself")
+    columns = "title, autocomplete, strip(body), title_text, body_text"
+    query = f"SELECT {columns} FROM wagtailsearch_indexentry WHERE object_id = %s"  # noqa: S608
+    for article in generated.order_by("pk")[:10]:
+        with connection.cursor() as cursor:
+            cursor.execute(query, [str(article.pk)])
+            written_in_bulk = cursor.fetchone()
+            cursor.execute(
+                "DELETE FROM wagtailsearch_indexentry WHERE object_id = %s", [str(article.pk)]
+            )
+            get_search_backend().add_bulk(ArticlePage, [ArticlePage.objects.get(pk=article.pk)])
+            cursor.execute(query, [str(article.pk)])
+            written_by_backend = cursor.fetchone()
+        assert written_in_bulk == written_by_backend, article.pk
 
 
 def test_generation_continues_a_section_that_editors_use(en_world, media_root, client):

@@ -6,9 +6,9 @@ from broadsheet.newsroom.demo import bulk
 class Command(BaseCommand):
     help = (
         "Add N synthetic, live articles to an edition's sections, fast: rows are inserted in "
-        "bulk with their tree paths computed, bypassing Wagtail's page saving. For benchmarks "
-        "and load tests. Not done: revisions, Wagtail's reference index and the search index "
-        "(run `manage.py update_index` afterwards to make the articles searchable)."
+        "bulk (COPY on PostgreSQL) with their tree paths computed and their search index "
+        "entries written a batch at a time, bypassing Wagtail's page saving. For benchmarks "
+        "and load tests. Not done: revisions and Wagtail's reference index."
     )
 
     def add_arguments(self, parser):
