@@ -29,6 +29,7 @@ from .selectors import (
     article_facts,
     article_facts_cache_key,
     sharing_warning_for,
+    sharing_warning_for_seat,
 )
 from .services import Reading
 
@@ -69,6 +70,8 @@ def article_body(request: HttpRequest, *, article: str) -> Filled:
         html = _rendered(request, facts, reading, now=now)
     else:
         html = _wall(request, facts, reading, now=now)
+    # The page leaves its sharing warning to this hole (templatetags.access.body_is_hole).
+    html = _sharing_warning_html(reading, now=now) + html
     minted = services.reader_id_minted(request)
     return Filled(
         html=html,
@@ -134,9 +137,19 @@ def _csrf_token(request: HttpRequest) -> str:
     return get_token(request)
 
 
+def _sharing_warning_html(reading: Reading, *, now) -> str:
+    if reading.entitlement is None:
+        return ""
+    warning = sharing_warning_for_seat(entitlement=reading.entitlement, now=now)
+    if warning is None:
+        return ""
+    return render_to_string("access/includes/sharing_warning.html", {"warning": warning})
+
+
 @hole("sharing-warning", private=True)
 def sharing_warning(request: HttpRequest) -> Filled:
-    """The sharing warning of this reader's seat, if flagged (a hole in members' pages)."""
+    """The sharing warning of this reader's seat, if flagged (a hole in members' pages whose
+    body is not a hole)."""
     warning = sharing_warning_for(request=request, now=timezone.now())
     if warning is None:
         return Filled(html="")
