@@ -247,26 +247,22 @@ def _share_with_front_proxy(request: HttpRequest, response: HttpResponse, *, sco
 
 
 def _mark_staff_browser(request: HttpRequest, response: HttpResponse) -> None:
-    """Staff are marked at sign-in (or at their first page after it) and unmarked when their
-    session ends, so that the front proxy sends their pages to Django."""
-    session_cookie = settings.SESSION_COOKIE_NAME
-    ending = response.cookies.get(session_cookie)
-    if ending is not None and not ending.value:
-        if STAFF_COOKIE in request.COOKIES:
-            response.delete_cookie(STAFF_COOKIE, samesite="Lax")
-        return
-    if STAFF_COOKIE in request.COOKIES:
-        return
-    if session_cookie not in request.COOKIES and session_cookie not in response.cookies:
-        return
+    """Staff are marked when they sign in (a POST) or at their next page, and unmarked when
+    they sign out or stop being staff, so that the front proxy sends their pages to Django."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and request.method != "POST":
+        return  # an anonymous read: asking for its user would touch the session
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not (user.is_staff or user.is_superuser):
-        return
-    response.set_cookie(
-        STAFF_COOKIE,
-        "1",
-        max_age=settings.SESSION_COOKIE_AGE,
-        httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE,
-        samesite="Lax",
-    )
+    signed_in = user is not None and user.is_authenticated
+    staff = bool(signed_in and (user.is_staff or user.is_superuser))
+    marked = STAFF_COOKIE in request.COOKIES
+    if staff and not marked:
+        response.set_cookie(
+            STAFF_COOKIE,
+            "1",
+            max_age=settings.SESSION_COOKIE_AGE,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    elif marked and not staff:
+        response.delete_cookie(STAFF_COOKIE, samesite="Lax")

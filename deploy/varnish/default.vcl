@@ -177,6 +177,18 @@ sub vcl_backend_response {
         unset beresp.http.Surrogate-Control;
         set beresp.do_esi = true;
     }
+    # A response that sets a cookie is that reader's (a members' copy fetched with a reader
+    # whose session Django just refreshed, say). Not kept; and for a members' copy the "don't
+    # wait for this fetch" marker lasts a second only, so the next member's fetch can store it.
+    if (beresp.http.Set-Cookie) {
+        set beresp.uncacheable = true;
+        if (bereq.http.X-Members) {
+            set beresp.ttl = 1s;
+        } else {
+            set beresp.ttl = 120s;
+        }
+        return (deliver);
+    }
     # Cache only what Django explicitly shares (the page cache's s-maxage) and static files;
     # redirects, 404s and personal pages are not cached at all (no default TTL guesses).
     if (beresp.http.Cache-Control !~ "s-maxage" && bereq.url !~ "^/static/") {
