@@ -228,6 +228,8 @@ def summarise(runs: list[dict]) -> dict:
 
 def start_varnish(services: lp.Services, args, *, backend_port: int, workdir: Path) -> int:
     port = lp.free_port()
+    # varnishd reads the VCL as its own user.
+    workdir.chmod(0o755)
     varnish_dir = workdir / "varnish"
     varnish_dir.mkdir()
     varnish_dir.chmod(0o755)

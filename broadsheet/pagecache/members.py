@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from broadsheet.accounts.sessions import signed_in_user
+
 SHAREABLE_FOR_MEMBERS_ATTRIBUTE = "shareable_for_members"
 # Set on a request whose page is rendered for the members' shared copy.
 MEMBER_SHELL_ATTRIBUTE = "page_shell_for_members"
@@ -59,6 +61,15 @@ def is_members_copy(request: HttpRequest | None) -> bool:
     """The page being rendered is the copy all signed-in readers share: nothing personal may
     go in it (personal parts are holes: broadsheet.pagecache.holes)."""
     return bool(getattr(request, MEMBER_SHELL_ATTRIBUTE, False))
+
+
+def reader_of_own_page(request: HttpRequest | None):
+    """The signed-in User this page is rendered for alone, or None when nobody is signed in or
+    the page is shared (the anonymous copy, the members' copy): what a template may personalise
+    with (a prefilled address), without each tag guarding the session cookie and the copy."""
+    if request is None or is_members_copy(request):
+        return None
+    return signed_in_user(request)
 
 
 def mark_shareable_for_members(request: HttpRequest) -> None:
