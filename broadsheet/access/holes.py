@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 
+from broadsheet.accounts.sessions import prefetched
 from broadsheet.converters import parse_id
 from broadsheet.pagecache.holes import Filled, HoleRequestError, hole
 
@@ -29,6 +30,7 @@ from .selectors import (
     article_facts,
     article_facts_cache_key,
     sharing_warning_for,
+    sharing_warning_for_seat,
 )
 from .services import Reading
 
@@ -48,10 +50,11 @@ def article_body(request: HttpRequest, *, article: str) -> Filled:
     """What this reader may see of the article's body: the body itself, or a wall, the
     paywall or the device notice."""
     article_id = article_id_parse(article)
-    # The article's facts and its rendered body in one round trip.
+    # The article's facts and its rendered body in the round trip that reads the session (a
+    # signed-in reader's facts and entitlement come in a second one).
     facts_key, body_key = article_facts_cache_key(article_id), body_cache_key(article_id)
-    found = cache.get_many([facts_key, body_key])
-    facts = article_facts(article_id=article_id, cached=found.get(facts_key))
+    services.reader_prefetch(request, keys=[facts_key, body_key])
+    facts = article_facts(article_id=article_id, cached=prefetched(request, facts_key))
     if facts is None:
         return Filled(html="")
     now = timezone.now()
@@ -64,11 +67,13 @@ def article_body(request: HttpRequest, *, article: str) -> Filled:
     )
     show = reading.decision.show
     if show is Show.BODY:
-        html = _body(request, facts, reading, cached_body=found.get(body_key))
+        html = _body(request, facts, reading, cached_body=prefetched(request, body_key))
     elif show is Show.DEVICE_NOTICE:
         html = _rendered(request, facts, reading, now=now)
     else:
         html = _wall(request, facts, reading, now=now)
+    # The page leaves its sharing warning to this hole (templatetags.access.body_is_hole).
+    html = _sharing_warning_html(reading, now=now) + html
     minted = services.reader_id_minted(request)
     return Filled(
         html=html,
@@ -107,7 +112,7 @@ def _body(request: HttpRequest, facts: ArticleFacts, reading: Reading, *, cached
 
 
 def _wall(request: HttpRequest, facts: ArticleFacts, reading: Reading, *, now) -> str:
-    signed_in = services.request_user(request) is not None
+    signed_in = services.request_reader(request) is not None
     key = (
         f"access:wall:v1:{facts.pk}:{facts.revision}:{get_language()}:"
         f"{reading.decision.show.value}:{int(signed_in)}"
@@ -134,9 +139,19 @@ def _csrf_token(request: HttpRequest) -> str:
     return get_token(request)
 
 
+def _sharing_warning_html(reading: Reading, *, now) -> str:
+    if reading.entitlement is None:
+        return ""
+    warning = sharing_warning_for_seat(entitlement=reading.entitlement, now=now)
+    if warning is None:
+        return ""
+    return render_to_string("access/includes/sharing_warning.html", {"warning": warning})
+
+
 @hole("sharing-warning", private=True)
 def sharing_warning(request: HttpRequest) -> Filled:
-    """The sharing warning of this reader's seat, if flagged (a hole in members' pages)."""
+    """The sharing warning of this reader's seat, if flagged (a hole in members' pages whose
+    body is not a hole)."""
     warning = sharing_warning_for(request=request, now=timezone.now())
     if warning is None:
         return Filled(html="")

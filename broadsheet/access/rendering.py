@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from broadsheet.accounts.sessions import signed_in_reader
 from broadsheet.newsroom import selectors as newsroom_selectors
 from broadsheet.subscriptions.models import PlanKind
 from broadsheet.subscriptions.selectors import entitlement_for, plan_list_for_sale
@@ -113,9 +114,7 @@ def body_context(
         )
     elif show in (Show.PAYWALL, Show.REGISTRATION_WALL, Show.METER_UNAVAILABLE):
         context["meter"] = reading.meter
-        context["signed_in"] = reading.entitlement is not None or bool(
-            getattr(getattr(request, "user", None), "is_authenticated", False)
-        )
+        context["signed_in"] = reading.entitlement is not None or bool(signed_in_reader(request))
         context["registered_limit"] = settings.ACCESS_REGISTERED_METER
         if show is Show.PAYWALL:
             context["plans"] = plans_for_sale(locale_id=article.locale_id)

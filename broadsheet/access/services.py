@@ -19,10 +19,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest, HttpResponse
 
-from broadsheet.accounts.sessions import device_id_for_request, signed_in_user
+from broadsheet.accounts.sessions import SignedIn, prefetched, signed_in_reader
 from broadsheet.audience.services import paywall_hit_record
 from broadsheet.subscriptions.rules import PLAN_RANK
-from broadsheet.subscriptions.selectors import Entitlement, entitlement_for
+from broadsheet.subscriptions.selectors import (
+    NOT_READ,
+    Entitlement,
+    entitlement_cache_key,
+    entitlement_for,
+    entitlement_for_user_id,
+)
 
 from . import rules
 from .devices import device_name
@@ -91,16 +97,23 @@ def reader_cookie_set(response: HttpResponse, reader_id: str) -> None:
 
 def device_key_for_request(request: HttpRequest) -> str:
     """The device a signed-in request reads on: its Device row, else its session."""
-    device_id = device_id_for_request(request)
-    if device_id:
-        return str(device_id)
-    session_key = getattr(getattr(request, "session", None), "session_key", None) or ""
-    return f"s{session_key}"
+    reader = request_reader(request)
+    if reader is not None and reader.device_id:
+        return str(reader.device_id)
+    return f"s{reader.session_key if reader is not None else ''}"
 
 
-def request_user(request: HttpRequest):
-    """The signed-in user, or None (broadsheet.accounts.sessions.signed_in_user)."""
-    return signed_in_user(request)
+def request_reader(request: HttpRequest) -> SignedIn | None:
+    """Who is signed in, or None (broadsheet.accounts.sessions.signed_in_reader)."""
+    return signed_in_reader(request)
+
+
+def reader_prefetch(request: HttpRequest, *, keys: list[str]) -> None:
+    """Read `keys` in the round trip that reads the session, with the signed-in reader's
+    entitlement in the one that reads their facts (for `prefetched` and request_entitlement)."""
+    signed_in_reader(
+        request, also=keys, also_for_user=lambda user_id: [entitlement_cache_key(user_id)]
+    )
 
 
 _ENTITLEMENT_ATTRIBUTE = "access_entitlement"
@@ -111,8 +124,11 @@ def request_entitlement(request: HttpRequest, *, now: datetime) -> Entitlement |
     each of its holes (the body, the sharing warning)."""
     if hasattr(request, _ENTITLEMENT_ATTRIBUTE):
         return getattr(request, _ENTITLEMENT_ATTRIBUTE)
-    user = request_user(request)
-    entitlement = entitlement_for(user, now=now) if user else None
+    reader = request_reader(request)
+    entitlement = None
+    if reader is not None:
+        cached = prefetched(request, entitlement_cache_key(reader.user_id), NOT_READ)
+        entitlement = entitlement_for_user_id(reader.user_id, now=now, cached=cached)
     setattr(request, _ENTITLEMENT_ATTRIBUTE, entitlement)
     return entitlement
 
@@ -195,7 +211,7 @@ def reading_decide(
 ) -> Reading:
     """May this request have this article's body? Asks the one store the decision needs (an
     atomic count on the meter, or a claim of the seat's slot), decides, and records."""
-    user = request_user(request)
+    user = request_reader(request)
     entitlement = request_entitlement(request, now=now)
     reader = Reader(signed_in=user is not None, entitled=entitlement is not None)
     meter = slot = None
@@ -213,7 +229,7 @@ def reading_decide(
             slot = rules.SLOT_UNAVAILABLE
     elif needed is Ask.METER:
         if user is not None:
-            meter_name, limit = f"u{user.pk}", settings.ACCESS_REGISTERED_METER
+            meter_name, limit = f"u{user.user_id}", settings.ACCESS_REGISTERED_METER
         else:
             meter_name = f"r{reader_id_for(request)}"
             limit = settings.ACCESS_ANONYMOUS_METER
@@ -262,9 +278,9 @@ def _record(decision: Decision, *, reader: Reader, entitlement, now: datetime) -
 
 def meter_remaining(*, request: HttpRequest, now: datetime) -> tuple[int, int] | None:
     """(used, limit) of this reader's meter, without counting anything; None if unknown."""
-    user = request_user(request)
+    user = request_reader(request)
     if user is not None:
-        meter_name, limit = f"u{user.pk}", settings.ACCESS_REGISTERED_METER
+        meter_name, limit = f"u{user.user_id}", settings.ACCESS_REGISTERED_METER
     else:
         reader_id = reader_id_from_request(request)
         if reader_id is None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from . import services
+from .sessions import signed_in_user
 
 
 class DeviceMiddleware:
@@ -18,9 +18,8 @@ class DeviceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Without a session cookie there is no device, and touching request.user would mark
-        # the response "Vary: Cookie" and keep anonymous pages out of the page cache.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+        # signed_in_user never touches the session of a request without a session cookie.
+        if signed_in_user(request) is not None:
             if not services.device_seen(request=request, now=timezone.now()):
                 logout(request)
         return self.get_response(request)

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from allauth.account import signals as allauth_signals
+from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import services
 from .models import ActorKind
+from .sessions import user_facts_forget
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="accounts-user-facts-saved")
+@receiver(post_delete, sender=get_user_model(), dispatch_uid="accounts-user-facts-deleted")
+def _user_changed(sender, instance, **kwargs) -> None:
+    # A password or is_active change must reach the holes, which check sessions against the
+    # cached facts (accounts.sessions): now, and after commit for a reader who cached the old
+    # ones in between.
+    user_facts_forget(user_id=instance.pk)
+    transaction.on_commit(lambda: user_facts_forget(user_id=instance.pk))
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="accounts-device-register")

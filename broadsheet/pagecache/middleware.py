@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
+from broadsheet.accounts.sessions import signed_in_user
+
 from .holes import (
     HOLES_PREFIX,
     PAGE_HOLES_ATTRIBUTE,
@@ -19,7 +21,12 @@ from .holes import (
     has_private_hole,
     page_holes,
 )
-from .members import MEMBER_SHELL_ATTRIBUTE, SHAREABLE_FOR_MEMBERS_ATTRIBUTE
+from .members import (
+    MEMBER_CANDIDATE_ATTRIBUTE,
+    SHAREABLE_FOR_MEMBERS_ATTRIBUTE,
+    STAFF_COOKIE,
+    members_copy_end,
+)
 from .scopes import generation_key, scope_for_path
 from .services import page_cache_new_generation
 
@@ -167,15 +174,21 @@ def _member_page_key(request: HttpRequest) -> str:
 class MemberPageCacheMiddleware:
     """Serve signed-in readers one cached page shared by all of them, with holes.
 
-    Sits after the session, authentication and device middleware. A page rendered for the
-    members' cache is rendered with `request.page_shell_for_members` set: every personal part
-    becomes a private ESI hole (the article body, the sharing warning) or is left out (the
-    newsletter box's prefilled address), and "My account" is the same for every member. The
-    holes are filled per request by AnonymousPageCacheMiddleware (or Varnish), with the
-    reader's own request. Staff are never served from it (the admin's preview and userbar are
-    theirs), and a page that used a CSRF token is never stored (the token is the reader's).
-    Only pages whose view opted in (`mark_shareable_for_members`: the newsroom's pages) are
-    kept: an account page rendered for one member must never reach another.
+    Sits after the session, authentication and device middleware. A page whose view opts in
+    (`mark_shareable_for_members`: the newsroom's pages) is rendered from then on as the
+    members' copy (`broadsheet.pagecache.members`): every personal part becomes a private ESI
+    hole (the article body, the sharing warning) or is left out (the newsletter box's
+    prefilled address), "My account" is the same for every member, and `request.user` is a
+    `SharedPageReader` that refuses to say who the reader is. The holes are filled per request
+    by AnonymousPageCacheMiddleware (or Varnish), with the reader's own request. Staff are
+    never served from it (the admin's preview and userbar are theirs), and a page that used a
+    CSRF token is never stored (the token is the reader's). A page about one reader (account,
+    devices) never opts in, is rendered for them alone and never kept.
+
+    With a front proxy that fills holes (Varnish), a members' copy goes out public with
+    s-maxage and its edition's X-Edition, so the proxy keeps it for every signed-in reader and
+    bans it with the edition (deploy/varnish/default.vcl hashes it apart from the anonymous
+    page). Staff browsers are marked with the `bs_staff` cookie so the proxy passes them on.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -183,21 +196,32 @@ class MemberPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._is_member_read(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+        else:
+            response = self._serve(request)
+        _mark_staff_browser(request, response)
+        return response
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         page_key = _member_page_key(request)
         hit, generation, scope = _lookup(request, page_key)
         if hit is not None:
             hit["X-Page-Cache"] = "member-hit"
+            _share_with_front_proxy(request, hit, scope=scope)
             return hit
 
         csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        setattr(request, MEMBER_SHELL_ATTRIBUTE, True)
-        response = self.get_response(request)
+        setattr(request, MEMBER_CANDIDATE_ATTRIBUTE, True)
+        try:
+            response = self.get_response(request)
+        finally:
+            members_copy_end(request)
         used_csrf = csrf_before or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         opted_in = getattr(request, SHAREABLE_FOR_MEMBERS_ATTRIBUTE, False)
         if opted_in and _is_shareable(response) and not used_csrf:
             _keep(request, page_key, response, scope=scope, generation=generation, edition=False)
             response["X-Page-Cache"] = "member-miss"
+            _share_with_front_proxy(request, response, scope=scope)
         return response
 
     @staticmethod
@@ -206,11 +230,39 @@ class MemberPageCacheMiddleware:
             return False
         if request.path.startswith(UNCACHED_PREFIXES):
             return False
-        # Asking a request without a session cookie for its user would load an empty session
-        # and mark an anonymous page "Vary: Cookie", keeping it out of the anonymous cache.
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            return False
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        user = signed_in_user(request)
+        if user is None:
             return False
         return not (user.is_staff or user.is_superuser)
+
+
+def _share_with_front_proxy(request: HttpRequest, response: HttpResponse, *, scope: str) -> None:
+    """A front proxy that fills holes may keep the members' copy for every signed-in reader
+    (it fills the private holes per reader and sends the page out private to them); without
+    one the page is filled here and becomes private, so nothing downstream may keep it."""
+    if not surrogate_handles_esi(request):
+        return
+    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS)
+    response["X-Edition"] = scope
+
+
+def _mark_staff_browser(request: HttpRequest, response: HttpResponse) -> None:
+    """Staff are marked when they sign in (a POST) or at their next page, and unmarked when
+    they sign out or stop being staff, so that the front proxy sends their pages to Django."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and request.method != "POST":
+        return  # an anonymous read: asking for its user would touch the session
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    staff = bool(signed_in and (user.is_staff or user.is_superuser))
+    marked = STAFF_COOKIE in request.COOKIES
+    if staff and not marked:
+        response.set_cookie(
+            STAFF_COOKIE,
+            "1",
+            max_age=settings.SESSION_COOKIE_AGE,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    elif marked and not staff:
+        response.delete_cookie(STAFF_COOKIE, samesite="Lax")

@@ -117,20 +117,33 @@ def entitlement_for(user, *, now: datetime | None = None) -> Entitlement | None:
     """
     if user is None or not user.is_authenticated:
         return None
+    return entitlement_for_user_id(user.pk, now=now)
+
+
+# `cached=NOT_READ`: the caller did not read the cache; entitlement_for_user_id does.
+NOT_READ = object()
+
+
+def entitlement_for_user_id(
+    user_id: int, *, now: datetime | None = None, cached: object = NOT_READ
+) -> Entitlement | None:
+    """entitlement_for, by the reader's id; `cached` is the value of entitlement_cache_key
+    when the caller read it already (None if absent), in a round trip shared with other keys."""
     now = now or timezone.now()
-    key = entitlement_cache_key(user.pk)
-    try:
-        cached = cache.get(key)
-    except Exception:  # a cache outage falls back to the database
-        logger.warning("entitlement cache unreachable; reading the database", exc_info=True)
-        return entitlement_compute(user_id=user.pk, now=now)
+    key = entitlement_cache_key(user_id)
+    if cached is NOT_READ:
+        try:
+            cached = cache.get(key)
+        except Exception:  # a cache outage falls back to the database
+            logger.warning("entitlement cache unreachable; reading the database", exc_info=True)
+            return entitlement_compute(user_id=user_id, now=now)
     if cached == _NO_ENTITLEMENT:
         return None
     if cached is not None:
         entitlement = Entitlement(*cached)
         if entitlement.valid_until is None or now < entitlement.valid_until:
             return entitlement
-    computed = entitlement_compute(user_id=user.pk, now=now)
+    computed = entitlement_compute(user_id=user_id, now=now)
     timeout = settings.SUBSCRIPTIONS_ENTITLEMENT_CACHE_SECONDS
     value: str | tuple = _NO_ENTITLEMENT
     if computed is not None:

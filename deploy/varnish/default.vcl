@@ -58,32 +58,36 @@ sub vcl_recv {
         return (purge);
     }
 
-    # Only this file sets X-Reader-Cookie and X-Reader-Minted (below); a client's are dropped.
+    # Only this file sets X-Reader-Cookie, X-Reader-Minted and X-Members (below); a client's
+    # are dropped. An include starts from the page request's headers as the client sent them,
+    # so X-Members is dropped at every level, and includes read what vcl_recv made of the
+    # page's request through req_top.
     if (req.esi_level == 0) {
         unset req.http.X-Reader-Cookie;
         unset req.http.X-Reader-Minted;
     }
+    unset req.http.X-Members;
 
     # Varnish fills the page's <esi:include> holes itself (broadsheet/pagecache/holes.py);
     # set here, never taken from the client.
     set req.http.Surrogate-Capability = {"varnish="ESI/1.0""};
 
-    # Readers who are signed in, API clients, writes, the admin and the load balancer's
-    # health check always reach Django, with their cookies.
+    # API clients, writes, the admin, the load balancer's health check and staff (whose pages
+    # carry the admin's tools: Django marks their browser with bs_staff=1 at sign-in) always
+    # reach Django, with their cookies.
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)bs_staff=1(;|$)") {
         return (pass);
     }
     if (req.url ~ "^/(admin|django-admin)/" || req.url ~ "^/healthz") {
         return (pass);
     }
 
-    # A reader's own hole (the body of a metered or gated article): never cached, answered by
-    # Django with the reader's cookie, which the page's request saved in X-Reader-Cookie before
-    # dropping it for the cache lookup. An include starts from the page request's headers as
-    # the client sent them, so it reads what vcl_recv made of them through req_top.
+    # A reader's own hole (the body of a metered or gated article, the sharing warning): never
+    # cached, answered by Django with the reader's cookies (their reader id, their session),
+    # which the page's request saved in X-Reader-Cookie before dropping them for the lookup.
     if (req.url ~ "^/_holes/private/") {
         if (req.esi_level > 0) {
             unset req.http.Cookie;
@@ -95,10 +99,11 @@ sub vcl_recv {
         return (pass);
     }
 
-    # Every anonymous page is served from the cache, whoever asks. The meter needs to know the
-    # reader: one without a well-formed reader id (new, a crawler, a tampered or truncated
-    # cookie) gets one minted here, used by this request's holes and set in vcl_deliver. It is
-    # a bearer id, not a secret (docs/decisions.md): Django counts it like any other.
+    # Every page is looked up in the cache, whoever asks. The meter needs to know the reader:
+    # one without a well-formed reader id (new, a crawler, a tampered or truncated cookie) gets
+    # one minted here, used by this request's holes and set in vcl_deliver. It is a bearer id,
+    # not a secret (docs/decisions.md): Django counts it like any other. Signed in or not: a
+    # session that turns out dead in the hole is an anonymous reader, metered like any other.
     if (req.esi_level == 0) {
         if (req.http.Cookie ~ "(^|;\s*)bs_reader=[0-9a-z]{16,64}(:[A-Za-z0-9_-]+)?(;|$)") {
             set req.http.X-Reader-Cookie = req.http.Cookie;
@@ -108,10 +113,22 @@ sub vcl_recv {
                 "x" + req.xid + "x" +
                 std.integer(real=std.random(100000000000000, 900000000000000), fallback=0);
             set req.http.X-Reader-Cookie = "bs_reader=" + req.http.X-Reader-Minted;
+            if (req.http.Cookie) {
+                set req.http.X-Reader-Cookie = req.http.X-Reader-Cookie + "; " +
+                    regsuball(req.http.Cookie, "(^|;\s*)bs_reader=[^;]*", "");
+            }
+        }
+        # A browser with a session gets the members' copy of the page: one for every
+        # signed-in reader, its personal parts holes (docs/decisions.md). Django keeps and
+        # shares only pages whose view marked them so (anything else comes back private and
+        # is never stored); a miss is fetched with this reader's cookies, so that Django sees
+        # a signed-in reader (see vcl_backend_fetch).
+        if (req.http.Cookie ~ "(^|;\s*)sessionid=") {
+            set req.http.X-Members = "1";
         }
     }
 
-    # Analytics and CSRF cookies would split the cache per reader; an anonymous page needs none
+    # Analytics and CSRF cookies would split the cache per reader; a shared page needs none
     # (Django does not share a response that sets a cookie, so it never reaches the cache).
     unset req.http.Cookie;
 
@@ -126,10 +143,19 @@ sub vcl_recv {
 sub vcl_hash {
     # Pages can carry absolute URLs; never serve an http rendering to an https reader.
     hash_data(req.http.X-Forwarded-Proto);
+    # The members' copy of a page and the anonymous one are different objects.
+    if (req.http.X-Members) {
+        hash_data("members");
+    }
 }
 
 sub vcl_backend_fetch {
-    # The saved cookie goes to a reader's own hole only, never with a page fetch.
+    # The saved cookie goes to a reader's own hole, and with the fetch of a members' copy
+    # (Django renders it only for a signed-in reader, and then with nothing of theirs in it);
+    # never with an anonymous page's fetch.
+    if (bereq.http.X-Members && bereq.url !~ "^/_holes/") {
+        set bereq.http.Cookie = bereq.http.X-Reader-Cookie;
+    }
     if (bereq.url !~ "^/_holes/private/") {
         unset bereq.http.X-Reader-Cookie;
     }
@@ -137,9 +163,31 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
+    # A members' copy was fetched with one reader's cookies, and Django says so ("Vary:
+    # Cookie", from the session it read); the copy itself is the same for every member, and
+    # the lookup never carries cookies, so the object must not vary on them.
+    if (bereq.http.X-Members && beresp.http.X-Page-Cache ~ "^member-" && beresp.http.Vary) {
+        set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)(^|,)\s*Cookie\s*(?=,|$)", "");
+        set beresp.http.Vary = regsub(beresp.http.Vary, "^,\s*", "");
+        if (beresp.http.Vary == "") {
+            unset beresp.http.Vary;
+        }
+    }
     if (beresp.http.Surrogate-Control ~ "ESI/1.0") {
         unset beresp.http.Surrogate-Control;
         set beresp.do_esi = true;
+    }
+    # A response that sets a cookie is that reader's (a members' copy fetched with a reader
+    # whose session Django just refreshed, say). Not kept; and for a members' copy the "don't
+    # wait for this fetch" marker lasts a second only, so the next member's fetch can store it.
+    if (beresp.http.Set-Cookie) {
+        set beresp.uncacheable = true;
+        if (bereq.http.X-Members) {
+            set beresp.ttl = 1s;
+        } else {
+            set beresp.ttl = 120s;
+        }
+        return (deliver);
     }
     # Cache only what Django explicitly shares (the page cache's s-maxage) and static files;
     # redirects, 404s and personal pages are not cached at all (no default TTL guesses).

@@ -24,7 +24,7 @@ def access_article_body(context, page) -> SafeString:
     cacheable for everyone and the body is decided for each reader.
     """
     request = context.get("request")
-    if open_to_everyone(page.access_level) or getattr(request, "is_preview", False):
+    if not body_is_hole(page, request):
         body = render_to_string("access/includes/inline_body.html", {"page": page}, request=request)
         return format_html('<div class="article__body" id="article-body">{}</div>', body)
     return format_html(
@@ -34,12 +34,27 @@ def access_article_body(context, page) -> SafeString:
     )
 
 
+def body_is_hole(page, request) -> bool:
+    """The page's article body is the `article-body` hole (a metered or subscribers-only
+    article outside the editors' preview)."""
+    level = getattr(page, "access_level", None)
+    return (
+        level is not None
+        and not open_to_everyone(level)
+        and not getattr(request, "is_preview", False)
+    )
+
+
 @register.simple_tag(takes_context=True)
 def access_sharing_warning(context) -> str:
     """The warning a seat flagged as shared shows on every page (signed-in readers only:
-    anonymous pages, which are cached, never carry it)."""
+    anonymous pages, which are cached, never carry it).
+
+    A page whose body is a hole gets the warning with its body (access.holes.article_body), so
+    that a subscriber's article costs one request for everything of theirs in it; any other
+    page of the members' copy carries the `sharing-warning` hole."""
     request = context.get("request")
-    if request is None:
+    if request is None or body_is_hole(context.get("page"), request):
         return ""
     if is_members_copy(request):
         # The members' shared copy of the page: each reader's warning fills this hole.

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
+
+from broadsheet.accounts.sessions import signed_in_user
 
 register = template.Library()
 
@@ -15,8 +16,5 @@ def account_link(context) -> dict:
     it is signed in.
     """
     request = context.get("request")
-    signed_in = False
-    if request is not None and settings.SESSION_COOKIE_NAME in request.COOKIES:
-        user = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated)
+    signed_in = request is not None and signed_in_user(request) is not None
     return {"signed_in": signed_in, "next_path": request.path if request is not None else ""}

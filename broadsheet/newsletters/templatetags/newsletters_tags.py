@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import translation
 
 from broadsheet.newsletters import selectors
-from broadsheet.pagecache.members import is_members_copy
+from broadsheet.pagecache.members import reader_of_own_page
 
 register = template.Library()
 
@@ -14,15 +14,8 @@ def newsletter_signup_box(context, source: str = "article") -> dict:
     copy for anonymous readers, one for signed-in readers), so the box holds nothing personal;
     only a page rendered for one reader alone (staff) gets their address filled in."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    request = context.get("request")
-    prefill = ""
-    # Touching request.user loads the session and makes the page vary by cookie, which would
-    # keep it out of the shared cache: only a request with a session cookie can be signed in.
-    members_copy = is_members_copy(request)
-    if request is not None and settings.SESSION_COOKIE_NAME in request.COOKIES and not members_copy:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            prefill = getattr(user, "email", "") or ""
+    user = reader_of_own_page(context.get("request"))
+    prefill = (user.email or "") if user is not None else ""
     return {
         "newsletter": selectors.newsletter_for_signup_box(language_code=language),
         "source": source,
