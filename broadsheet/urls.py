@@ -60,8 +60,13 @@ urlpatterns += i18n_patterns(
         ),
     ),
     # Wagtail's pages, routed from the cached edition (newsroom/routing.py). Wagtail's own
-    # pattern, under the same name, stays below for its _util/ views; both reverse alike.
-    re_path(wagtail_urls.serve_pattern, newsroom_views.page_serve, name="wagtail_serve"),
+    # pattern, under the same name, stays below for its _util/ views (front-end login, page
+    # passwords), which this one leaves to it; both reverse alike.
+    re_path(
+        r"^(?!_util/)" + wagtail_urls.serve_pattern.removeprefix("^"),
+        newsroom_views.page_serve,
+        name="wagtail_serve",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

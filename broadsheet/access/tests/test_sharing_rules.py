@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from broadsheet.access import rules, services
 from broadsheet.access.models import SharingFlag
+from broadsheet.accounts.tests.helpers import PASSWORD
 
 from .conftest import (
     FENCE,
     NOTICE,
-    PASSWORD,
     SECRET,
     WARNING,
     device_client,
