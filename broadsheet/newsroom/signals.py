@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import copy_for_translation_done, page_published, page_unpublished
 
 from broadsheet.pagecache.services import page_cache_purge
 
@@ -42,3 +42,14 @@ for model in READER_PAGE_MODELS:
     page_published.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-pub-{model}")
     page_unpublished.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-unpub-{model}")
     post_delete.connect(_purge_edition_of, sender=model, dispatch_uid=f"purge-del-{model}")
+
+
+def _localise_translation(sender, source_obj, target_obj, **kwargs) -> None:
+    # Wagtail's Translate (CopyPageForTranslationAction) announces the copy only by this signal.
+    if isinstance(target_obj.specific, ArticlePage):
+        from .services import article_translation_localise
+
+        article_translation_localise(translation=target_obj.specific)
+
+
+copy_for_translation_done.connect(_localise_translation, dispatch_uid="localise-translation")
