@@ -52,8 +52,7 @@ CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-n
 
 # Prints the pages to audit per edition as JSON; run with the server's environment.
 PAGES_SCRIPT = """
-import json, django
-django.setup()
+import json
 from urllib.parse import urlsplit
 from broadsheet.newsroom.models import ArticlePage, EditionPage, SectionPage
 pages = {}
@@ -69,7 +68,7 @@ for home in EditionPage.objects.live().select_related("locale").order_by("path")
                            ("paywall", gated))
         if page is not None
     }
-print(json.dumps(pages))
+print("PAGES " + json.dumps(pages))
 """
 
 
@@ -93,6 +92,8 @@ def django_env(args) -> dict:
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
         CACHE_KEY_PREFIX="bench-lighthouse",
+        # Production's front server serves /media/; here gunicorn is the only server.
+        SERVE_MEDIA="true",
         PAGE_CACHE_FRONT_PROXIES="",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
@@ -261,7 +262,9 @@ def main() -> None:
     server = None
     try:
         ensure_content(args, env, port)
-        pages = json.loads(manage(env, "shell", "-c", PAGES_SCRIPT))
+        # The shell may print log lines too: the pages are on the line that says so.
+        output = manage(env, "shell", "-c", PAGES_SCRIPT).splitlines()
+        pages = json.loads(next(line for line in output if line.startswith("PAGES "))[6:])
         server_log = (workdir / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [str(GUNICORN), "-c", str(GUNICORN_CONF), "--bind", f"{HOST}:{port}"],
@@ -287,6 +290,8 @@ def main() -> None:
                         }
                     )
                     log(f"{edition} {page} {preset}: {outcome['scores']}")
+                    for audit_id, title, score in outcome["below"]:
+                        log(f"    {audit_id} ({score:.2f}): {title}")
         meta = {
             "commit": commit(),
             "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
