@@ -251,6 +251,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default=REDIS_URL, help="a Redis database of its own")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--presets", default="mobile,desktop")
+    parser.add_argument("--pages", default="home,section,article,paywall", help="a subset")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     if not (Path(args.lighthouse) / "node_modules" / ".bin" / "lighthouse").exists():
@@ -278,6 +279,8 @@ def main() -> None:
         results = []
         for edition, named in pages.items():
             for page, path in named.items():
+                if page not in args.pages.split(","):
+                    continue
                 for preset in args.presets.split(","):
                     outcome = lighthouse(args, base + path, preset, workdir / "report.json")
                     results.append(
