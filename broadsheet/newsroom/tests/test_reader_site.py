@@ -132,3 +132,23 @@ def test_listings_keep_heading_order_and_search_landmarks_have_their_own_names(c
     search_page = _html(client, "/en-us/search/?q=dams")
     names = re.findall(r'role="search" aria-label(?:ledby)?="([^"]+)"', search_page)
     assert len(names) == 2 and len(set(names)) == 2
+
+
+def test_the_lead_image_offers_a_phone_sized_rendition(client, en_world, settings, tmp_path):
+    from io import BytesIO
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PillowImage
+    from wagtail.images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buffer = BytesIO()
+    PillowImage.new("RGB", (1600, 900), "steelblue").save(buffer, "PNG")
+    image = Image.objects.create(title="Flooded valley", file=ImageFile(buffer, name="v.png"))
+    article = factories.article_publish(section=en_world, title="Floods", lead_image=image)
+
+    html = _html(client, article.url)
+
+    lead = re.search(r'<figure class="article__lead">\s*(<img [^>]+>)', html).group(1)
+    assert re.search(r'srcset="[^"]+ 640w, [^"]+ 1200w"', lead), lead
+    assert 'sizes="(min-width: 60rem) 44rem, 100vw"' in lead and 'alt="Flooded valley"' in lead
