@@ -1,7 +1,12 @@
-"""Django's LocaleMiddleware, minus its redirect of non-reader 404s into an edition."""
+"""Django's LocaleMiddleware, minus its redirect of non-reader 404s into an edition, plus the
+edition's time zone."""
 
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone
+from django.utils.translation import get_language_from_path
+
+from broadsheet.newsroom.time_zones import edition_time_zone_activate
 
 # Paths that are not an edition's: a 404 there is that path's own, not a missing language prefix.
 NOT_EDITION_PREFIXES = (
@@ -16,6 +21,16 @@ NOT_EDITION_PREFIXES = (
 
 
 class EditionLocaleMiddleware(LocaleMiddleware):
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        # The zone is a thread's, like the language: set (or reset) it on every request, so
+        # that a page of one edition never inherits the zone of the last request served.
+        language = get_language_from_path(request.path_info)
+        if language:
+            edition_time_zone_activate(language)
+        else:
+            timezone.deactivate()
+
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:

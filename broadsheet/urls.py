@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("billing/", include("broadsheet.subscriptions.webhook_urls")),
     path("", include("broadsheet.syndication.site_urls")),
     path("", include("broadsheet.newsletters.site_urls")),

@@ -52,8 +52,6 @@ def plans_for_sale(*, locale_id: int) -> list:
     plans = cache.get(key)
     if plans is None:
         plans = plan_list_for_sale(locale_id=locale_id)
-        for plan in plans:
-            plan.prices_for_sale = list(plan.prices.all())
         cache.set(key, plans, PLANS_CACHE_SECONDS)
     return plans
 

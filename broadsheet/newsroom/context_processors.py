@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from . import selectors
 
 
 def edition(request: HttpRequest) -> dict:
-    """The edition of the page being shown, its sections and the other editions."""
-    return selectors.edition_chrome_for_request(request)
+    """The publication's name, the edition of the page being shown, its sections and the
+    other editions."""
+    return {
+        "publication_name": settings.PUBLICATION_NAME,
+        **selectors.edition_chrome_for_request(request),
+    }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
@@ -18,6 +19,8 @@ from broadsheet.access import rules as access_rules
 from broadsheet.pagecache.members import mark_shareable_for_members
 
 from .blocks import ArticleBodyBlock
+from .forms import ArticlePageForm
+from .panels import EditionCheckPanel
 
 # An update within this time of the first publication is a fix, not news: no "Updated" line.
 UPDATE_NOTICE_THRESHOLD = timedelta(minutes=5)
@@ -39,11 +42,39 @@ class TagKind(models.TextChoices):
 
 
 class Tag(TagBase):
-    """A tag of the "Archived In" list; its kind groups tags for editors and readers."""
+    """A tag of the "Archived In" list; its kind groups tags for editors and readers.
+
+    A tag is an edition's (its `locale`: "Drought" is the US edition's, "Sequía" España's) or,
+    without one, every edition's (a name such as "NATO" reads the same in both). `counterparts`
+    are the same subject in the other editions: translating an article maps its tags to them.
+    """
 
     kind = models.CharField(
         _("kind"), max_length=16, choices=TagKind.choices, default=TagKind.TOPIC
     )
+    locale = models.ForeignKey(
+        "wagtailcore.Locale",
+        verbose_name=_("edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leave empty for a tag that every edition uses as it is."),
+    )
+    counterparts = models.ManyToManyField(
+        "self",
+        verbose_name=_("the same subject in other editions"),
+        blank=True,
+        symmetrical=True,
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("locale"),
+        FieldPanel("counterparts", widget=forms.SelectMultiple),
+    ]
 
     class Meta:
         verbose_name = _("tag")
@@ -59,9 +90,20 @@ class ArticleTag(ItemBase):
 
 
 class Author(index.Indexed, models.Model):
-    """A byline. Shared by every edition: one person writes for all of them."""
+    """A byline: an edition's own writer (`locale`) or, without one, a writer for every
+    edition. An article's author list offers only the authors of its edition and the shared
+    ones."""
 
     name = models.CharField(_("name"), max_length=120)
+    locale = models.ForeignKey(
+        "wagtailcore.Locale",
+        verbose_name=_("edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leave empty for someone who writes for every edition."),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     role = models.CharField(_("role"), max_length=120, blank=True)
     bio = models.TextField(_("biography"), blank=True)
@@ -77,6 +119,7 @@ class Author(index.Indexed, models.Model):
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
+        FieldPanel("locale"),
         FieldPanel("role"),
         FieldPanel("bio"),
         FieldPanel("photo"),
@@ -245,7 +288,8 @@ class ArticlePage(ReaderPage):
     corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
     tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
 
-    content_panels = Page.content_panels + [
+    content_panels = [EditionCheckPanel(heading=_("Not yet in this edition"))] + [
+        *Page.content_panels,
         FieldPanel("standfirst"),
         InlinePanel("article_authors", label=_("Authors"), min_num=0),
         FieldPanel("dateline"),
@@ -276,6 +320,8 @@ class ArticlePage(ReaderPage):
 
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+
+    base_form_class = ArticlePageForm
 
     class Meta:
         verbose_name = _("article")
@@ -313,7 +359,9 @@ class ArticleAuthor(Orderable):
         Author, verbose_name=_("author"), on_delete=models.CASCADE, related_name="bylines"
     )
 
-    panels = [FieldPanel("author")]
+    # A list of the edition's authors (ArticlePageForm narrows it), not the snippet chooser,
+    # which would offer every edition's.
+    panels = [FieldPanel("author", widget=forms.Select)]
 
     class Meta(Orderable.Meta):
         constraints = [

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
@@ -268,7 +269,9 @@ def article_page_context(*, article: ArticlePage) -> dict:
     related = [
         link.article
         for link in article.related_links.select_related("article", "article__lead_image")
-        if link.article.live
+        # A link to the other edition's article is an editor's mistake the admin flags; the
+        # reader never sees it (an English card on a Spanish page).
+        if link.article.live and link.article.locale_id == edition_locale_id
     ]
     latest = [
         item for item in latest_rail(locale_id=edition_locale_id) if item["pk"] != article.pk
@@ -361,3 +364,41 @@ def article_ids_first_published(
 
 def article_titles(*, article_ids: set[int]) -> dict[int, str]:
     return dict(ArticlePage.objects.filter(pk__in=article_ids).values_list("pk", "title"))
+
+
+@dataclass(frozen=True)
+class EditionMismatches:
+    """What an article holds from another edition: related articles with no translation in
+    its own edition yet, and tags of the other edition with no counterpart in this one."""
+
+    related_articles: list[ArticlePage]
+    tags: list[Tag]
+
+    def __bool__(self) -> bool:
+        return bool(self.related_articles or self.tags)
+
+
+def article_edition_mismatches(*, article: ArticlePage) -> EditionMismatches:
+    """Read from the article as the editor has it (its latest revision, in memory)."""
+    locale_id = article.locale_id
+    related = [link.article for link in article.related_links.all() if link.article_id]
+    return EditionMismatches(
+        related_articles=[other for other in related if other.locale_id != locale_id],
+        tags=[
+            tag
+            for tag in article.tags.all()
+            if tag.locale_id is not None and tag.locale_id != locale_id
+        ],
+    )
+
+
+def author_list_for_edition(*, locale_id: int | None) -> QuerySet[Author]:
+    """The authors an article of this edition may credit: its own and the shared ones."""
+    shared = Author.objects.filter(locale__isnull=True)
+    if locale_id is None:
+        return shared
+    return Author.objects.filter(models.Q(locale_id=locale_id) | models.Q(locale__isnull=True))
+
+
+def tag_list_by_name(*, names: list[str]) -> QuerySet[Tag]:
+    return Tag.objects.filter(name__in=names).order_by("name")

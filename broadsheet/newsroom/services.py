@@ -18,7 +18,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from .models import EditionPage, SectionPage
+from .models import ArticlePage, EditionPage, SectionPage, Tag
 
 REPORTERS = "Reporters"
 EDITORS = "Editors"
@@ -61,6 +61,8 @@ ROLE_MODEL_PERMISSIONS = {
         "newsroom.change_tag",
         "newsroom.view_tag",
         "audience.view_audience",
+        # Translate an article into the other edition (wagtail.contrib.simple_translation).
+        "simple_translation.submit_translation",
     ],
     ADMINS: [
         "wagtailadmin.access_admin",
@@ -80,6 +82,7 @@ ROLE_MODEL_PERMISSIONS = {
         "newsroom.view_tag",
         "wagtailcore.add_locale",
         "wagtailcore.change_locale",
+        "simple_translation.submit_translation",
     ],
 }
 
@@ -171,3 +174,48 @@ def roles_setup(*, editions: list[EditionPage]) -> dict[str, Group]:
     for edition in editions:
         WorkflowPage.objects.update_or_create(page=edition, defaults={"workflow": workflow})
     return groups
+
+
+def article_translation_localise(*, translation: ArticlePage) -> None:
+    """Point a fresh translation's related articles and tags at its own edition's.
+
+    Wagtail's Translate copies the original's related links and tags as they are: English
+    cards and tags on a Spanish draft. Each related article is replaced by its translation in
+    the new edition where one exists, each tag by its counterpart there; what has none stays
+    on the draft for the editor to decide, flagged in the editor (EditionCheckPanel) and
+    refused on save (ArticlePageForm) until it is resolved. The copy's revision is rewritten
+    in place, so the editor opens the mapped draft.
+    """
+    article = ArticlePage.objects.get(pk=translation.pk)
+    locale_id = article.locale_id
+    links = list(article.related_links.select_related("article"))
+    foreign = [link for link in links if link.article.locale_id != locale_id]
+    counterparts = {
+        page.translation_key: page
+        for page in ArticlePage.objects.filter(
+            translation_key__in=[link.article.translation_key for link in foreign],
+            locale_id=locale_id,
+        )
+    }
+    for link in foreign:
+        counterpart = counterparts.get(link.article.translation_key)
+        if counterpart is not None and counterpart.pk != article.pk:
+            link.article = counterpart
+    article.related_links.set(links)
+
+    tags = list(article.tags.all())
+    mapped = [_tag_in_edition(tag, locale_id=locale_id) for tag in tags]
+    if mapped != tags:
+        article.tags.set(mapped)
+
+    article.save(clean=False)
+    revision = article.latest_revision
+    if revision is not None:
+        revision.content = article.serializable_data()
+        revision.save(update_fields=["content"])
+
+
+def _tag_in_edition(tag: Tag, *, locale_id: int) -> Tag:
+    if tag.locale_id is None or tag.locale_id == locale_id:
+        return tag
+    return tag.counterparts.filter(locale_id=locale_id).order_by("pk").first() or tag

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import PageViewRestriction, Site
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import copy_for_translation_done, page_published, page_unpublished
 
 from broadsheet.pagecache.services import page_cache_purge
 
@@ -63,3 +63,14 @@ def _forget_sites(**kwargs) -> None:
 
 for signal in (post_save, post_delete):
     signal.connect(_forget_sites, sender=Site, dispatch_uid=f"sites-{signal is post_save}")
+
+
+def _localise_translation(sender, source_obj, target_obj, **kwargs) -> None:
+    # Wagtail's Translate (CopyPageForTranslationAction) announces the copy only by this signal.
+    if isinstance(target_obj.specific, ArticlePage):
+        from .services import article_translation_localise
+
+        article_translation_localise(translation=target_obj.specific)
+
+
+copy_for_translation_done.connect(_localise_translation, dispatch_uid="localise-translation")

@@ -241,9 +241,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Editions: each is a Wagtail locale with its own home page. Adding an edition is adding a row
 # here (and its translations), then `manage.py setup_newsroom` (newsroom.services.
 # editions_setup: the locale, the edition's home and its site; safe to run again).
+# Times on an edition's pages are shown in its time zone, with the zone named (stored in UTC).
 BROADSHEET_EDITIONS = [
-    {"language": "en-us", "name": "US Edition", "currency": "USD"},
-    {"language": "es-es", "name": "España", "currency": "EUR"},
+    {"language": "en-us", "name": "US Edition", "currency": "USD", "time_zone": "US/Eastern"},
+    {"language": "es-es", "name": "España", "currency": "EUR", "time_zone": "Europe/Madrid"},
 ]
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [
@@ -270,7 +271,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-WAGTAIL_SITE_NAME = "Broadsheet"
+# The publication's name: the masthead (beside the edition's name), titles, Open Graph, JSON-LD.
+PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "Broadsheet")
+WAGTAIL_SITE_NAME = PUBLICATION_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {

@@ -25,6 +25,10 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# Uploaded images are served by the front web server (MEDIA_ROOT behind /media/); a single box
+# without one (bench/lighthouse.py) lets Django serve them.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }

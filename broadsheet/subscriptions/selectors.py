@@ -162,11 +162,16 @@ def entitlement_for_user_id(
 
 
 def plan_list_for_sale(*, locale_id: int) -> list[Plan]:
-    return list(
+    """The edition's plans on sale, each with `prices_for_sale` (monthly first), a plain list
+    that survives the cache's pickling as a prefetch need not."""
+    plans = list(
         Plan.objects.filter(locale_id=locale_id, is_active=True)
         .prefetch_related(Prefetch("prices", queryset=Price.objects.order_by("interval")))
         .order_by("sort_order", "pk")
     )
+    for plan in plans:
+        plan.prices_for_sale = list(plan.prices.all())
+    return plans
 
 
 def price_for_sale(*, price_id: int, locale_id: int) -> Price | None:

@@ -14,7 +14,12 @@ DEFAULT_PRICES = {
     PlanKind.PREMIUM: (1800, 18000),
     PlanKind.BUSINESS: (1000, 10000),
 }
-NAMES = {PlanKind.DIGITAL: "Digital", PlanKind.PREMIUM: "Premium", PlanKind.BUSINESS: "Business"}
+# A plan's name is the edition's own (staff may rename it): the seed names it in the edition's
+# language, as PlanKind's labels are translated.
+NAMES = {
+    "en": {PlanKind.DIGITAL: "Digital", PlanKind.PREMIUM: "Premium", PlanKind.BUSINESS: "Business"},
+    "es": {PlanKind.DIGITAL: "Digital", PlanKind.PREMIUM: "Premium", PlanKind.BUSINESS: "Empresas"},
+}
 SUMMARIES = {
     "en": {
         PlanKind.DIGITAL: "Every article, for one person.",
@@ -36,14 +41,16 @@ def plans_setup() -> list[Plan]:
         locale = Locale.objects.filter(language_code=config["language"]).first()
         if locale is None:
             continue
-        summaries = SUMMARIES.get(config["language"].split("-")[0], SUMMARIES["en"])
+        language = config["language"].split("-")[0]
+        summaries = SUMMARIES.get(language, SUMMARIES["en"])
+        names = NAMES.get(language, NAMES["en"])
         for order, kind in enumerate(DEFAULT_PRICES):
             plan = Plan.objects.filter(locale=locale, kind=kind, is_active=True).first()
             if plan is None:
                 plan = Plan.objects.create(
                     locale=locale,
                     kind=kind,
-                    name=NAMES[kind],
+                    name=names[kind],
                     summary=summaries[kind],
                     sort_order=order,
                 )

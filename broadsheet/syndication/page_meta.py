@@ -130,7 +130,23 @@ def head_meta(
         _add_article(meta, page, language_code, context, publisher)
     else:
         _add_front(meta, page, language_code, publisher)
+        _name_listing_page(meta, context.get("latest_page"))
     return meta
+
+
+def _name_listing_page(meta: HeadMeta, page_obj) -> None:
+    """Page 2 of a listing is its own page, not a copy of page 1: it names itself as canonical
+    (and og:url), and has no translation to point at (the other edition's page 2 lists other
+    stories)."""
+    number = getattr(page_obj, "number", 1)
+    if number <= 1:
+        return
+    meta.canonical = f"{meta.canonical}?page={number}"
+    meta.properties = [
+        ("og:url", meta.canonical) if name == "og:url" else (name, content)
+        for name, content in meta.properties
+    ]
+    meta.alternates = []
 
 
 def _add_article(
