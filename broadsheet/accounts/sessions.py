@@ -11,6 +11,9 @@ from django.http import HttpRequest
 DEVICE_ID = "accounts_device"
 DEVICE_KEY = "accounts_device_key"
 DEVICE_SEEN = "accounts_device_seen"
+# Set on a request that an app's device token authenticated (broadsheet.api): the request is
+# that device's, whatever cookies it carries, and None means "signed out" even with cookies.
+TOKEN_DEVICE = "accounts_token_device"
 
 
 def session_delete(*, session_key: str) -> None:
@@ -20,7 +23,10 @@ def session_delete(*, session_key: str) -> None:
 
 
 def device_id_for_request(request: HttpRequest) -> int | None:
-    """The Device of this signed-in browser, without a query (None when signed out)."""
+    """The Device of this signed-in browser or app, without a query (None when signed out)."""
+    if hasattr(request, TOKEN_DEVICE):
+        device = getattr(request, TOKEN_DEVICE)
+        return device.pk if device is not None else None
     if signed_in_user(request) is None:
         return None
     return request.session.get(DEVICE_ID)
@@ -32,8 +38,12 @@ def signed_in_user(request: HttpRequest):
     A request without a session cookie is never asked for a session: touching it would mark
     the response "Vary: Cookie" and keep an anonymous page out of the shared cache. A request
     that skipped the middleware (a hole answered by HoleMiddleware) loads its session and
-    user here, through Django's own checks (the session's auth hash included), once.
+    user here, through Django's own checks (the session's auth hash included), once. A request
+    of an app is its device token's, and never its cookies'.
     """
+    if hasattr(request, TOKEN_DEVICE):
+        device = getattr(request, TOKEN_DEVICE)
+        return device.user if device is not None else None
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
     user = getattr(request, "user", None)
