@@ -13,7 +13,7 @@ DEVICE_KEY = "accounts_device_key"
 DEVICE_SEEN = "accounts_device_seen"
 # Set on a request that an app's device token authenticated (broadsheet.api): the request is
 # that device's, whatever cookies it carries, and None means "signed out" even with cookies.
-TOKEN_DEVICE = "accounts_token_device"
+TOKEN_DEVICE = "accounts_token_device"  # noqa: S105 -- a request attribute, not a secret
 
 
 def session_delete(*, session_key: str) -> None:

@@ -90,3 +90,26 @@ def exception_handler(exc, context) -> Response | None:
         kind=getattr(exc, "default_code", "error"),
         headers=headers,
     )
+
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def plain_problem(*, status_code: int, detail: str, kind: str):
+    """A problem answered outside DRF (Django's 400 and 404 handlers, for an address no API
+    view matched): the same shape, so an app never has to parse an HTML error page."""
+    from django.http import JsonResponse
+
+    body = {
+        "type": TYPE_BASE + kind,
+        "title": _titles().get(status_code, _("Error")),
+        "status": status_code,
+        "detail": str(detail),
+    }
+    response = JsonResponse(body, status=status_code, content_type=PROBLEM_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -35,6 +35,18 @@ PROBLEM_SCHEMA = {
 }
 
 
+# What each query parameter accepts, as the views check it (drf-spectacular's parameters take
+# no bounds): so that a client, and the contract tests, know the valid range.
+QUERY_BOUNDS = {
+    ("articles", "limit"): {"type": "integer", "minimum": 1, "maximum": 100},
+    ("most-viewed", "limit"): {"type": "integer", "minimum": 1, "maximum": 50},
+    ("most-viewed", "hours"): {"type": "integer", "enum": [24, 168]},
+    ("search", "page"): {"type": "integer", "minimum": 1, "maximum": 10},
+    ("search", "q"): {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+    ("articles", "cursor"): {"type": "string", "maxLength": 200},
+}
+
+
 def problems_and_editions(result, generator, request, public):
     """Every error is application/problem+json; `edition` is one of the site's editions and
     an article id a positive 64-bit integer."""
@@ -45,6 +57,10 @@ def problems_and_editions(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
+                where = path.rstrip("/").rsplit("/", 1)[-1]
+                bounds = QUERY_BOUNDS.get((where, parameter["name"]))
+                if parameter.get("in") == "query" and bounds:
+                    parameter["schema"] = bounds
                 if parameter.get("in") != "path":
                     continue
                 if parameter["name"] == "edition":
@@ -58,6 +74,18 @@ def problems_and_editions(result, generator, request, public):
                         "minimum": 1,
                         "maximum": 2**63 - 1,
                     }
+            if "/me/" in path and not path.endswith("/sign-in/"):
+                # The reader's part answers readers who are not signed in too (the meter):
+                # only the slot's actions and signing out need the token.
+                needs_token = path.endswith(("/read-here/", "/heartbeat/", "/sign-out/"))
+                operation["security"] = (
+                    [{"appToken": []}]
+                    if needs_token
+                    else [
+                        {"appToken": []},
+                        {},
+                    ]
+                )
             responses = operation.setdefault("responses", {})
             if "/me/" in path:
                 responses.setdefault("401", {"description": "Not signed in"})

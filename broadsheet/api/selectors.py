@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
+
 from broadsheet.accounts.models import Device
 
 from .models import AppToken

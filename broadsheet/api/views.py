@@ -12,9 +12,9 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
@@ -307,6 +307,11 @@ class SearchView(PublicView):
 # The reader's part
 
 
+class SignInRefusedError(exceptions.APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "sign_in_refused"
+
+
 class SignInView(ReaderView):
     authentication_classes: list = []
     throttle_classes = [SignInThrottle]
@@ -329,7 +334,7 @@ class SignInView(ReaderView):
             now=timezone.now(),
         )
         if signed_in is None:
-            raise exceptions.AuthenticationFailed(
+            raise SignInRefusedError(
                 _(
                     "We could not sign you in with this email and password. If you signed up "
                     "just now, confirm your email first."
