@@ -72,16 +72,14 @@ class EditionView(APIView):
 
 
 class PublicView(EditionView):
-    """The same answer for every reader: cacheable by apps briefly and by the front until the
-    next publish (the page cache stores it and the front proxy keeps it: X-Edition)."""
+    """The same answer for every reader: kept by the page cache and the front proxy until the
+    next publish (X-Edition: the site scope, which every publish purges)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200:
-            response["Cache-Control"] = (
-                f"public, max-age={settings.API_MAX_AGE_SECONDS}, "
-                f"s-maxage={settings.PAGE_CACHE_SECONDS}"
-            )
+            # As pages: apps revalidate, the front keeps it until the next publish bans it.
+            response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
         # Only JSON is served: the answer does not vary with Accept.
         if response.has_header("Vary"):
             del response["Vary"]
@@ -113,6 +111,8 @@ def _int_query(request, name: str, *, default: int, low: int, high: int) -> int:
 
 
 class EditionListView(PublicView):
+    """The editions: one per language."""
+
     @extend_schema(
         operation_id="editions_list",
         responses={200: shapes.EditionSerializer(many=True), 429: PROBLEM},
@@ -127,6 +127,8 @@ class EditionListView(PublicView):
 
 
 class SectionListView(PublicView):
+    """The edition's sections, as its menu lists them."""
+
     @extend_schema(
         operation_id="sections_list", responses={200: shapes.SectionSerializer(many=True), **ERRORS}
     )
@@ -149,6 +151,8 @@ LIST_PARAMETERS = [
 
 
 class ArticleListView(PublicView):
+    """The edition's articles, newest first, by section, tag or author; keyset cursors."""
+
     @extend_schema(
         operation_id="articles_list",
         parameters=LIST_PARAMETERS,
@@ -203,6 +207,8 @@ class ArticleListView(PublicView):
 
 
 class ArticleDetailView(PublicView):
+    """One article: everything but a metered or gated body (that is me/.../body/)."""
+
     @extend_schema(
         operation_id="article_detail", responses={200: shapes.ArticleDetailSerializer, **ERRORS}
     )
@@ -237,6 +243,8 @@ class ArticleDetailView(PublicView):
 
 
 class MostViewedView(PublicView):
+    """The edition's most viewed articles over the last 24 hours or 7 days."""
+
     @extend_schema(
         operation_id="most_viewed",
         parameters=[
@@ -267,6 +275,8 @@ class MostViewedView(PublicView):
 
 
 class SearchView(PublicView):
+    """Full-text search in the edition."""
+
     PAGE_SIZE = 20
     MAX_PAGES = 10
 
@@ -313,6 +323,8 @@ class SignInRefusedError(exceptions.APIException):
 
 
 class SignInView(ReaderView):
+    """Sign in from the app: a device of the reader's account, and its token (shown once)."""
+
     authentication_classes: list = []
     throttle_classes = [SignInThrottle]
 
@@ -354,6 +366,8 @@ def _signed_in_device(request):
 
 
 class SignOutView(ReaderView):
+    """Sign this app out: its device, its token and its reading slot go."""
+
     @extend_schema(
         operation_id="sign_out", request=None, responses={204: None, 401: PROBLEM, 429: PROBLEM}
     )
@@ -364,6 +378,8 @@ class SignOutView(ReaderView):
 
 
 class MeView(ReaderView):
+    """Who reads: the app's device, whether it reads with a subscription, the sharing warning."""
+
     @extend_schema(operation_id="me", responses={200: shapes.MeSerializer, **ERRORS})
     def get(self, request, edition: str):
         self.edition()
@@ -454,6 +470,8 @@ class ArticleReaderView(ReaderView):
 
 
 class BodyView(ArticleReaderView):
+    """The article's body if the access rules give it to this reader now, else what they show."""
+
     @extend_schema(
         operation_id="article_body",
         parameters=READER_PARAMETERS,
@@ -466,6 +484,8 @@ class BodyView(ArticleReaderView):
 
 
 class ReadHereView(ArticleReaderView):
+    """ "Read here": this app takes its seat's reading slot, then reads the article."""
+
     @extend_schema(
         operation_id="read_here",
         request=None,
@@ -483,6 +503,8 @@ class ReadHereView(ArticleReaderView):
 
 
 class HeartbeatView(ArticleReaderView):
+    """The article is still open in the app: is this device still the one reading?"""
+
     @extend_schema(
         operation_id="heartbeat",
         request=shapes.HeartbeatRequestSerializer,
@@ -530,5 +552,5 @@ class SchemaView(SpectacularAPIView):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        response["Cache-Control"] = f"public, max-age={settings.API_MAX_AGE_SECONDS}"
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
         return response

@@ -473,8 +473,6 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular", "broadsheet.api"]
 API_RATE_PER_IP = os.environ.get("API_RATE_PER_IP", "600/min")
 API_RATE_PER_TOKEN = os.environ.get("API_RATE_PER_TOKEN", "300/min")
 API_RATE_SIGN_IN_PER_IP = os.environ.get("API_RATE_SIGN_IN_PER_IP", "20/min")
-# Public answers: how long an app may keep one, and the front proxy (purged on publish).
-API_MAX_AGE_SECONDS = env_int("API_MAX_AGE_SECONDS", 60)
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
 API_MAX_PAGE_SIZE = 100
 REST_FRAMEWORK = {
