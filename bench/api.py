@@ -70,10 +70,11 @@ def bench(args, services: lp.Services, workdir: Path, logdir: Path) -> dict:
     nginx_dir = workdir / "nginx"
     (nginx_dir / "html").mkdir(parents=True)
     (nginx_dir / "tmp").mkdir()
-    (nginx_dir / "html" / "detail.json").write_bytes(detail)
+    # deploy/nginx/static-baseline.conf answers every path with html/article.html.
+    (nginx_dir / "html" / "article.html").write_bytes(detail)
     for path in (workdir, nginx_dir, nginx_dir / "html"):
         path.chmod(0o755)
-    (nginx_dir / "html" / "detail.json").chmod(0o644)
+    (nginx_dir / "html" / "article.html").chmod(0o644)
     nginx_port = lp.free_port()
     conf = lp.NGINX_CONF.read_text().replace(
         "listen 127.0.0.1:8080;", f"listen {lp.HOST}:{nginx_port};"
@@ -85,7 +86,7 @@ def bench(args, services: lp.Services, workdir: Path, logdir: Path) -> dict:
         ["nginx", "-p", nginx_dir, "-c", nginx_dir / "nginx.conf", "-e", "stderr"],
         log_path=nginx_log,
     )
-    lp.wait_until_up(nginx_port, "/detail.json", process, "nginx", nginx_log)
+    lp.wait_until_up(nginx_port, "/article.html", process, "nginx", nginx_log)
 
     varnish_port = lp.free_port()
     varnish_dir = workdir / "varnish"
@@ -118,7 +119,7 @@ def bench(args, services: lp.Services, workdir: Path, logdir: Path) -> dict:
 
     varnish, gunicorn = services.group_of("varnish"), services.group_of("gunicorn")
     targets = [
-        ("nginx_static", nginx_port, "/detail.json", services.group_of("nginx"), (), None),
+        ("nginx_static", nginx_port, "/article.html", services.group_of("nginx"), (), None),
         ("varnish_detail", varnish_port, paths["detail"], varnish, (), gunicorn),
         ("varnish_list", varnish_port, paths["list"], varnish, (), gunicorn),
         ("app_body_subscriber", varnish_port, paths["body"], varnish, (bearer,), gunicorn),
