@@ -3,6 +3,7 @@ environment as the server (production settings, the bench database):
 
     python bench/_django_helpers.py count  [--edition en-us]
     python bench/_django_helpers.py urls   [--edition en-us] [--cold 200]
+    python bench/_django_helpers.py api    [--edition en-us]   (bench/api.py's paths and token)
 
 Each prints one JSON object on stdout.
 """
@@ -76,14 +77,78 @@ def urls(edition: str, cold: int) -> dict:
     }
 
 
+def api(edition: str) -> dict:
+    """What bench/api.py loads: the API's listing and the newest article's detail, and for the
+    body request a subscriber's app token (a verified reader with a Digital subscription,
+    signed in as the app does) and the newest article made subscribers-only."""
+    from datetime import timedelta
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from broadsheet.api.services import app_sign_in
+    from broadsheet.subscriptions.models import Plan
+    from broadsheet.subscriptions.selectors import entitlement_for
+    from broadsheet.subscriptions.services import subscription_grant_comp
+    from broadsheet.subscriptions.setup import plans_setup
+
+    newest = _articles(edition).order_by("-first_published_at", "-pk").first()
+    if newest is None:
+        raise SystemExit(f"no live articles in edition {edition!r}")
+    gated = _articles(edition).order_by("-first_published_at", "-pk")[1]
+    if gated.access_level != "subscribers":
+        gated.access_level = "subscribers"
+        gated.save_revision().publish()
+    now = timezone.now()
+    email, password = "bench-app-reader@example.org", "bench passphrase for the app 42"
+    user = get_user_model().objects.filter(email=email).first()
+    if user is None:
+        user = get_user_model().objects.create_user("bench-app-reader", email, password)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if entitlement_for(user, now=now) is None:
+        plans_setup()
+        plan = Plan.objects.filter(kind="digital", locale__language_code=edition).first()
+        subscription_grant_comp(
+            user=user,
+            plan=plan,
+            ends_at=now + timedelta(days=365),
+            granted_by=None,
+            quantity=1,
+            now=now,
+        )
+    # An earlier run's app would hold the seat's slot for its lease: sign it out first (which
+    # frees the slot), so this run's app reads rather than meets the notice.
+    from broadsheet.accounts.services import device_sign_out_others
+
+    device_sign_out_others(user=user, keep_session_key=None, actor=user, now=now)
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_HOST="127.0.0.1", HTTP_USER_AGENT="bench"
+    )
+    signed_in = app_sign_in(
+        request=request, email=email, password=password, platform="iphone", now=now
+    )
+    if signed_in is None:
+        raise SystemExit("the bench reader could not sign in")
+    return {
+        "list": f"/api/v1/{edition}/articles/",
+        "detail": f"/api/v1/{edition}/articles/{newest.pk}/",
+        "body": f"/api/v1/{edition}/me/articles/{gated.pk}/body/",
+        "token": signed_in.token,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["count", "urls"])
+    parser.add_argument("command", choices=["count", "urls", "api"])
     parser.add_argument("--edition", default="en-us")
     parser.add_argument("--cold", type=int, default=200)
     args = parser.parse_args()
     if args.command == "count":
         result = count(args.edition)
+    elif args.command == "api":
+        result = api(args.edition)
     else:
         result = urls(args.edition, args.cold)
     print(json.dumps(result))

@@ -17,7 +17,13 @@ NOT_EDITION_PREFIXES = (
     "/_access/",
     "/_audience/",
     "/billing/",
+    "/api/",
 )
+
+
+# Paths that say their edition themselves (the API's /api/v1/<edition>/...): the reader's
+# Accept-Language picks nothing there, so their answers must not vary by it (one cached copy).
+EXPLICIT_EDITION_PREFIXES = ("/api/",)
 
 
 class EditionLocaleMiddleware(LocaleMiddleware):
@@ -34,6 +40,8 @@ class EditionLocaleMiddleware(LocaleMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
+        if request.path_info.startswith(EXPLICIT_EDITION_PREFIXES):
+            return response
         if response.status_code == 404 and request.path_info.startswith(NOT_EDITION_PREFIXES):
             return response
         return super().process_response(request, response)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("broadsheet.newsletters.site_urls")),
     path("", include("broadsheet.audience.site_urls")),
     path("", include("broadsheet.access.urls")),
+    path("", include("broadsheet.api.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):

@@ -14,8 +14,10 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
+from broadsheet.api.problems import is_api_request, plain_problem
 from broadsheet.pagecache.scopes import SITE_SCOPE, scope_for_path
 from broadsheet.redis_cache import RedisCache
 from broadsheet.request_guard import UnreadableRequest
@@ -80,6 +82,10 @@ def _activate_edition_language(request: HttpRequest) -> None:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     _activate_edition_language(request)
+    if is_api_request(request):
+        return plain_problem(
+            status_code=404, detail=gettext("There is nothing at this address."), kind="not_found"
+        )
     message = ""
     if exception is not None and exception.args and isinstance(exception.args[0], str):
         # Our own Http404s carry a sentence meant for the reader; Django's own carry internals.
@@ -94,6 +100,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     processors or request.POST, whose reading may be what failed."""
     _activate_edition_language(request)
     message = str(exception) if isinstance(exception, UnreadableRequest) else ""
+    if is_api_request(request):
+        return plain_problem(status_code=400, detail=message or gettext("Bad request"), kind="bad")
     html = loader.get_template("400.html").render({"message": message})
     return HttpResponse(html, status=400)
 

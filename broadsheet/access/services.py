@@ -57,6 +57,7 @@ READER_ID = re.compile(r"[0-9a-z]{16,64}")
 # Longer than any meter period: the cookie names the reader, the store decides what it holds.
 READER_COOKIE_SECONDS = 400 * 24 * 3600
 _MINTED_ATTRIBUTE = "access_minted_reader_id"
+_GIVEN_ATTRIBUTE = "access_given_reader_id"
 
 
 def reader_id_from_request(request: HttpRequest) -> str | None:
@@ -66,7 +67,16 @@ def reader_id_from_request(request: HttpRequest) -> str | None:
     candidate = raw.partition(":")[0]
     if READER_ID.fullmatch(candidate):
         return candidate
-    return getattr(request, _MINTED_ATTRIBUTE, None)
+    return getattr(request, _GIVEN_ATTRIBUTE, None) or getattr(request, _MINTED_ATTRIBUTE, None)
+
+
+def reader_id_give(request: HttpRequest, reader_id: str) -> bool:
+    """This request's reader is named by something else than the cookie (an app's
+    installation id, broadsheet.api): the same meter rules hold. False if it is malformed."""
+    if not READER_ID.fullmatch(reader_id):
+        return False
+    setattr(request, _GIVEN_ATTRIBUTE, reader_id)
+    return True
 
 
 def reader_id_for(request: HttpRequest) -> str:

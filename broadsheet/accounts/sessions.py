@@ -33,6 +33,9 @@ from django.utils.crypto import constant_time_compare
 DEVICE_ID = "accounts_device"
 DEVICE_KEY = "accounts_device_key"
 DEVICE_SEEN = "accounts_device_seen"
+# Set on a request that an app's device token authenticated (broadsheet.api): the request is
+# that device's, whatever cookies it carries, and None means "signed out" even with cookies.
+TOKEN_DEVICE = "accounts_token_device"  # noqa: S105 -- a request attribute, not a secret
 
 USER_FACTS_SECONDS = 300
 _SIGNED_IN_ATTRIBUTE = "accounts_signed_in"
@@ -65,7 +68,7 @@ def user_facts_forget(*, user_id: int) -> None:
 
 
 def device_id_for_request(request: HttpRequest) -> int | None:
-    """The Device of this signed-in browser, without a query (None when signed out)."""
+    """The Device of this signed-in browser or app, without a query (None when signed out)."""
     reader = signed_in_reader(request)
     return reader.device_id if reader is not None else None
 
@@ -82,6 +85,15 @@ def signed_in_reader(
     the same round trips as the session and the user's facts, and left on the request for
     `prefetched`. Remembered on the request: a second call asks nothing.
     """
+    if hasattr(request, TOKEN_DEVICE):
+        # An app's request is its device token's, never its cookies'.
+        device = getattr(request, TOKEN_DEVICE)
+        _prefetch(request, also)
+        if device is None:
+            return None
+        if also_for_user is not None:
+            _prefetch(request, also_for_user(device.user_id))
+        return SignedIn(user_id=device.user_id, session_key="", device_id=device.pk)
     known = getattr(request, _SIGNED_IN_ATTRIBUTE, None)
     if known is not None:
         _prefetch(request, also)
@@ -201,9 +213,15 @@ def signed_in_user(request: HttpRequest):
     """The signed-in User of this request, or None, through Django's own checks (the
     session's auth hash included); loads the session and the user once.
 
-    A request without a session cookie is never asked for a session. A request that skipped
-    the middleware (a hole answered by HoleMiddleware) loads its session and user here.
+    A request without a session cookie is never asked for a session: touching it would mark
+    the response "Vary: Cookie" and keep an anonymous page out of the shared cache. A request
+    that skipped the middleware (a hole answered by HoleMiddleware) loads its session and
+    user here, through Django's own checks (the session's auth hash included), once. A request
+    of an app is its device token's, and never its cookies'.
     """
+    if hasattr(request, TOKEN_DEVICE):
+        device = getattr(request, TOKEN_DEVICE)
+        return device.user if device is not None else None
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
     user = getattr(request, "user", None)

@@ -474,3 +474,47 @@ ACCESS_SHARING_COOLING_DAYS = env_int("ACCESS_SHARING_COOLING_DAYS", 7)
 
 # Agency import: RSS, Atom and ninjs stories into drafts (broadsheet.agency; see docs/agency.md).
 INSTALLED_APPS += ["broadsheet.agency"]
+
+# The content API of the apps (broadsheet.api; see docs/api.md), on Django REST Framework.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "broadsheet.api"]
+# Per client address and per app token (a reader signed in on an app); sign-ins from apps also
+# pass allauth's own limits (ACCOUNT_RATE_LIMITS "login", "login_failed").
+API_RATE_PER_IP = os.environ.get("API_RATE_PER_IP", "600/min")
+API_RATE_PER_TOKEN = os.environ.get("API_RATE_PER_TOKEN", "300/min")
+API_RATE_SIGN_IN_PER_IP = os.environ.get("API_RATE_SIGN_IN_PER_IP", "20/min")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
+API_MAX_PAGE_SIZE = 100
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "broadsheet.api.throttles.PerIpThrottle",
+        "broadsheet.api.throttles.PerTokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_ip": API_RATE_PER_IP,
+        "api_token": API_RATE_PER_TOKEN,
+        "api_sign_in": API_RATE_SIGN_IN_PER_IP,
+    },
+    "EXCEPTION_HANDLER": "broadsheet.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Broadsheet content API",
+    "DESCRIPTION": "Editions, sections, articles for the newsroom's apps; bodies through the "
+    "access rules (one device at a time, the meter). See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["broadsheet.api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "broadsheet.api.schema.problems_and_editions",
+    ],
+}

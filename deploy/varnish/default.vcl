@@ -85,6 +85,16 @@ sub vcl_recv {
         return (pass);
     }
 
+    # --- broadsheet.api (docs/api.md) ---
+    # The reader's part of the API (/api/v1/<edition>/me/...: bodies through the meter and the
+    # slot, "Read here", heartbeats, sign-in) is per reader, counted per request: never
+    # cached, passed with the app's installation id header. The rest of /api/v1/ is public:
+    # hashed and cached as pages are (s-maxage, X-Edition for the bans of a publish).
+    if (req.url ~ "^/api/v1/[^/]+/me/") {
+        return (pass);
+    }
+    # --- end broadsheet.api ---
+
     # A reader's own hole (the body of a metered or gated article, the sharing warning): never
     # cached, answered by Django with the reader's cookies (their reader id, their session),
     # which the page's request saved in X-Reader-Cookie before dropping them for the lookup.
