@@ -8,14 +8,13 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 
 from broadsheet.access.tests.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
     SECRET,
     gated,
     metered_article,
     store,
     subscriber_create,
 )
-from broadsheet.accounts.tests.helpers import CommittingClient
+from broadsheet.accounts.tests.helpers import PASSWORD, CommittingClient
 
 APP_USER_AGENT = "BroadsheetApp/3.2 (iPhone; iOS 18.1)"
 

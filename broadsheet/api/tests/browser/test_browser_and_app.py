@@ -25,7 +25,7 @@ from broadsheet.access.tests.browser.test_access_journey import (
     sign_in,
     warning,
 )
-from broadsheet.access.tests.conftest import PASSWORD
+from broadsheet.accounts.tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
