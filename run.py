@@ -115,7 +115,7 @@ def demo(argv: list[str]) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "broadsheet.settings.dev",
-        "BASE_URL": os.environ.get("BASE_URL", f"http://localhost:{port}"),
+        "PUBLIC_SITE_URL": os.environ.get("PUBLIC_SITE_URL", f"http://localhost:{port}"),
     }
     (ROOT / "var").mkdir(exist_ok=True)
     log_path = ROOT / "var" / "demo.log"
