@@ -522,3 +522,6 @@ ACCESS_SHARING_COOLING_DAYS = env_int("ACCESS_SHARING_COOLING_DAYS", 7)
 
 # Agency import: RSS, Atom and ninjs stories into drafts (broadsheet.agency; see docs/agency.md).
 INSTALLED_APPS += ["broadsheet.agency"]
+
+# Operations: the setup command, the scheduler of periodic jobs, metrics (docs/operations.md).
+INSTALLED_APPS += ["broadsheet.operations"]

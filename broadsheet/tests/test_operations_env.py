@@ -1,5 +1,6 @@
-"""Every environment variable the settings read is in docs/operations.md's one table, and the
-table names none that nothing reads: an operator configures Broadsheet from that table alone."""
+"""Every environment variable the code reads (the settings above all) is in the one table of
+docs/operations.md, and the table names none that nothing reads: an operator configures
+Broadsheet from that table alone."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Where configuration is read: the settings layers, gunicorn's config, the entry points.
+# Where configuration is read: the project's code (the settings layers above all, commands
+# too), gunicorn's config and the entry points; not the tests.
 CONFIG_FILES = [
-    *sorted((ROOT / "broadsheet" / "settings").glob("*.py")),
+    *sorted(path for path in (ROOT / "broadsheet").rglob("*.py") if "tests" not in path.parts),
     ROOT / "deploy" / "gunicorn.conf.py",
-    ROOT / "broadsheet" / "wsgi.py",
     ROOT / "manage.py",
 ]
 ENV_HELPERS = {"env_str", "env_int", "env_bool", "env_list", "env_renamed"}
