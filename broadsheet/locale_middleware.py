@@ -12,6 +12,7 @@ NOT_EDITION_PREFIXES = (
     "/_access/",
     "/_audience/",
     "/billing/",
+    "/metrics",
 )
 
 

@@ -7,11 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
+from broadsheet.operations import views as operations_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", operations_views.metrics_view, name="metrics"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("billing/", include("broadsheet.subscriptions.webhook_urls")),
     path("", include("broadsheet.syndication.site_urls")),

@@ -59,3 +59,11 @@ else:
     )
     _instance = "".join(c if c.isalnum() else "-" for c in bind[0]).strip("-")
     control_socket = _control_socket or os.path.join(_runtime_dir, f"gunicorn-{_instance}.ctl")
+
+
+def child_exit(server, worker) -> None:
+    # Prometheus' multiprocess mode: a dead worker's live gauges must stop counting.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -6,3 +6,10 @@ class OperationsConfig(AppConfig):
     name = "broadsheet.operations"
     label = "operations"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from django.core.signals import got_request_exception
+
+        from . import metrics
+
+        got_request_exception.connect(metrics.request_exception, dispatch_uid="metrics")

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times every answer, page-cache hits and holes included (docs/operations.md).
+    "broadsheet.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL in the address or a cookie is a 400 before any cache, session or view reads it.
     "broadsheet.request_guard.RejectNulMiddleware",
@@ -525,3 +527,5 @@ INSTALLED_APPS += ["broadsheet.agency"]
 
 # Operations: the setup command, the scheduler of periodic jobs, metrics (docs/operations.md).
 INSTALLED_APPS += ["broadsheet.operations"]
+# GET /metrics answers Prometheus only with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
