@@ -319,3 +319,21 @@ def test_one_box_serves_publishes_on_schedule_and_sends_queued_email(one_box):
         if part.get_content_type() == "text/plain"
     )
     assert f"{env['PUBLIC_SITE_URL']}/en-us/newsletters/confirm/" in text
+
+    # Prometheus scrapes the web unit: the gunicorn workers' counts, summed from the
+    # multiprocess directory the unit sets, and the queues read from the database.
+    from prometheus_client.parser import text_string_to_metric_families
+
+    status, _headers, body = web.get(
+        "/metrics", headers={"Authorization": f"Bearer {env['METRICS_TOKEN']}"}
+    )
+    assert status == 200
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+    }
+    pages = (("status", "2xx"), ("view", "wagtail_serve"))
+    assert samples[("broadsheet_request_duration_seconds_count", pages)] >= 2
+    assert samples[("broadsheet_task_queue_depth", (("queue", "default"),))] >= 0
+    assert web.get("/metrics")[0] == 403

@@ -154,3 +154,24 @@ def test_task_queues_and_newsletter_sends_are_read_from_the_database(
     assert value(samples, "broadsheet_newsletter_deliveries", status="sent", **labels) == 3
     assert value(samples, "broadsheet_newsletter_deliveries", status="failed", **labels) == 1
     assert value(samples, "broadsheet_newsletter_deliveries", status="pending", **labels) == 1
+
+
+def test_the_grafana_dashboard_queries_only_series_that_exist(metrics_token):
+    import json
+    import re
+
+    from django.conf import settings
+
+    dashboard = json.loads(
+        (settings.BASE_DIR / "deploy" / "grafana" / "broadsheet.json").read_text()
+    )
+    queried = {
+        re.sub(r"_(total|count|bucket|sum)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"broadsheet_[a-z_]+", target["expr"])
+    }
+    response = Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    exposed = {family.name for family in text_string_to_metric_families(response.content.decode())}
+    assert queried, "the dashboard queries nothing"
+    assert queried <= exposed, f"not exposed: {sorted(queried - exposed)}"
