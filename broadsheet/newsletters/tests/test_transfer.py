@@ -200,3 +200,58 @@ def test_the_command_reports_bad_rows_and_imports_nothing(en_digest, tmp_path, c
     assert "ana@example.org" in exported.read_text()
     with pytest.raises(CommandError, match="No newsletter"):
         call_command("newsletters_subscribers", "export", "weekly", "--edition", "es-es")
+
+
+def test_staff_import_and_export_in_the_admin(admin_client, en_digest):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("wagtailsnippets_newsletters_newsletter:import", args=[en_digest.pk])
+    listing = admin_client.get(reverse("wagtailsnippets_newsletters_newsletter:list"))
+    assert url in listing.content.decode()
+    assert admin_client.get(url).status_code == 200
+
+    bad = SimpleUploadedFile("list.csv", b"email,consent_at\nana@example.org,\nnope,\n")
+    refused = admin_client.post(url, {"file": bad})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "1 bad row: nothing was imported." in page
+    assert "<td>3</td>" in page
+    assert not Subscription.objects.exists()
+
+    good = SimpleUploadedFile(
+        "list.csv", b"email,consent_at\nana@example.org,2024-03-01T09:30:00Z\nben@example.org,\n"
+    )
+    imported = admin_client.post(url, {"file": good, "source": "spring fair"})
+    assert imported.status_code == 200
+    assert (
+        "1 subscribed with their consent, 1 sent a confirmation email" in imported.content.decode()
+    )
+    assert subscription_of("ana@example.org", en_digest).source == "spring fair"
+
+    export = reverse("wagtailsnippets_newsletters_newsletter:export", args=[en_digest.pk])
+    download = admin_client.get(export + "?format=mailchimp")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="en-us-weekly-mailchimp.csv"'
+    assert download.content.decode().splitlines()[1].startswith("ana@example.org,")
+    assert admin_client.get(export + "?format=bogus").status_code == 400
+
+
+def test_readers_cannot_import_or_export(client, django_user_model, en_digest):
+    from django.urls import reverse
+
+    reader = django_user_model.objects.create_user("r", "r@example.org", "a long passphrase 42")
+    client.force_login(reader)
+    for name in ("import", "export"):
+        url = reverse(f"wagtailsnippets_newsletters_newsletter:{name}", args=[en_digest.pk])
+        assert client.get(url).status_code in (302, 403)
+
+
+def test_bad_rows_are_reported_in_the_staff_members_language():
+    from django.utils import translation
+
+    with translation.override("es-es"):
+        _rows, errors = transfer.rows_read(
+            b"email,consent_at\nana@example.org,el martes\n", default_source="x", now=timezone.now()
+        )
+    assert errors == [(2, "ana@example.org: el martes no es una fecha y hora")]
