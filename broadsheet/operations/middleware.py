@@ -16,7 +16,7 @@ def view_label(request: HttpRequest, response: HttpResponse) -> str:
     hits, holes) are named after what gave them."""
     match = getattr(request, "resolver_match", None)
     if match is not None:
-        return match.view_name or match._func_path
+        return match.view_name
     if response.get("X-Page-Cache", "").endswith("hit"):
         return "pagecache"
     if request.path.startswith("/_holes/"):

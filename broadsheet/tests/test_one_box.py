@@ -8,11 +8,16 @@ the worker over SMTP. Asserts content, never times."""
 from __future__ import annotations
 
 import email
+import http.client
 import os
 import re
 import shlex
+import shutil
+import signal
 import socket
+import ssl
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +27,13 @@ import pytest
 from broadsheet.tests.topology import (
     HOST,
     ROOT,
+    VARNISHD,
     HttpClient,
     PrivateRedis,
     Service,
     StartError,
     TopologyDatabase,
+    Varnish,
     _wait,
     free_port,
     manage_shell,
@@ -122,6 +129,87 @@ class Unit:
         return env
 
 
+class Nginx(Service):
+    """nginx with deploy/nginx/broadsheet.conf: its ports moved to free ones, Debian's
+    self-signed certificate swapped for one made here, its Varnish at `varnish_port`."""
+
+    name = "nginx"
+    stop_signal = signal.SIGQUIT
+
+    def __init__(self, *, varnish_port: int, logs: Path):
+        super().__init__(logs=logs)
+        self.http_port, self.https_port = free_port(), free_port()
+        # nginx's workers run as nobody: a prefix they can read, outside pytest's 0700 dirs.
+        self.prefix = Path(tempfile.mkdtemp(prefix="bs-nginx-"))
+        self.prefix.chmod(0o755)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(self.prefix / "key.pem"),
+                "-out",
+                str(self.prefix / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        site = (ROOT / "deploy" / "nginx" / "broadsheet.conf").read_text()
+        site = re.sub(r"\n\s*listen \[::\]:[^\n]*", "", site)
+        site = site.replace("listen 80;", f"listen {HOST}:{self.http_port};")
+        site = site.replace("listen 443 ssl http2;", f"listen {HOST}:{self.https_port} ssl http2;")
+        site = site.replace("/etc/ssl/certs/ssl-cert-snakeoil.pem", str(self.prefix / "cert.pem"))
+        site = site.replace("/etc/ssl/private/ssl-cert-snakeoil.key", str(self.prefix / "key.pem"))
+        assert "proxy_pass http://127.0.0.1:6081;" in site
+        site = site.replace("127.0.0.1:6081", f"127.0.0.1:{varnish_port}")
+        (self.prefix / "site.conf").write_text(site)
+        (self.prefix / "nginx.conf").write_text(
+            f"pid {self.prefix}/nginx.pid; error_log stderr warn; daemon off;\n"
+            f"events {{}}\nhttp {{ access_log off; include {self.prefix}/site.conf; }}\n"
+        )
+
+    def command(self) -> list[str]:
+        return ["nginx", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf")]
+
+    def https(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        connection = http.client.HTTPSConnection(HOST, self.https_port, context=context, timeout=15)
+        try:
+            connection.request(method, path, headers={"Host": HOST})
+            response = connection.getresponse()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            connection.close()
+
+    def wait_ready(self) -> None:
+        def answers() -> bool:
+            try:
+                self.https("GET", "/healthz")
+                return True
+            except OSError:
+                return False
+
+        _wait("nginx", answers, self, timeout=30)
+
+    def stop(self, stop_signal: int | None = None) -> None:
+        super().stop(stop_signal)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
 class UnitProcess(Service):
     def __init__(self, unit: Unit, env: dict[str, str], *, logs: Path):
         self.name = unit.name
@@ -213,10 +301,12 @@ def one_box(tmp_path) -> Iterator[dict]:
         with PrivateRedis(logs=tmp_path / "redis") as redis, SMTPSink() as sink:
             web_port = free_port()
             # The example file, with what differs on this machine: the services' addresses.
-            env_file = read_environment_file(ENV_EXAMPLE) | {
+            example = read_environment_file(ENV_EXAMPLE)
+            env_file = example | {
                 "SECRET_KEY": "one-box-" + "x" * 60,
                 "PUBLIC_SITE_URL": f"https://{HOST}:{web_port}",
-                "ALLOWED_HOSTS": HOST,
+                # The example's hosts (Varnish's probe asks as localhost), and this one.
+                "ALLOWED_HOSTS": f"{example['ALLOWED_HOSTS']},{HOST}",
                 "CSRF_TRUSTED_ORIGINS": f"https://{HOST}:{web_port}",
                 "DATABASE_URL": database.url,
                 "REDIS_URL": redis.url,
@@ -249,6 +339,11 @@ def one_box(tmp_path) -> Iterator[dict]:
             for unit in units:
                 process = UnitProcess(unit, unit.environment(env_file), logs=tmp_path / "units")
                 processes.append(process.start())
+            # The public side, as the block sets it up: nginx (TLS) -> Varnish -> gunicorn.
+            if VARNISHD and shutil.which("nginx") and shutil.which("openssl"):
+                varnish = Varnish(backend_port=web_port, logs=tmp_path / "varnish")
+                processes.append(varnish.start())
+                processes.append(Nginx(varnish_port=varnish.port, logs=tmp_path / "nginx").start())
             yield {
                 "web": HttpClient(web_port),
                 "sink": sink,
@@ -256,6 +351,7 @@ def one_box(tmp_path) -> Iterator[dict]:
                 "env": env_file,
                 "article_url": article_url,
                 "processes": processes,
+                "nginx": next((p for p in processes if isinstance(p, Nginx)), None),
                 "install_output": installed.stdout,
             }
     finally:
@@ -337,3 +433,23 @@ def test_one_box_serves_publishes_on_schedule_and_sends_queued_email(one_box):
     assert samples[("broadsheet_request_duration_seconds_count", pages)] >= 2
     assert samples[("broadsheet_task_queue_depth", (("queue", "default"),))] >= 0
     assert web.get("/metrics")[0] == 403
+
+    # Through nginx and Varnish, as readers come: over TLS, which Django learns from
+    # X-Forwarded-Proto (SECURE_SSL_REDIRECT is on: without it the page would be a redirect).
+    nginx = one_box["nginx"]
+    if nginx is None:
+        pytest.skip("varnishd, nginx or openssl missing: the public side was not checked")
+    status, headers, body = nginx.https("GET", "/en-us/")
+    assert status == 200
+    assert b"US Edition" in body
+    assert headers["x-cache"] in ("HIT", "MISS")
+    assert "max-age" in headers["strict-transport-security"]
+    # Every reader reaches Varnish from 127.0.0.1, which may BAN: nginx refuses the method.
+    assert nginx.https("BAN", "/")[0] == 405
+    assert nginx.https("GET", "/metrics")[0] == 404
+    plain = http.client.HTTPConnection(HOST, nginx.http_port, timeout=15)
+    plain.request("GET", "/en-us/", headers={"Host": HOST})
+    redirect = plain.getresponse()
+    assert redirect.status == 301
+    assert redirect.getheader("Location") == f"https://{HOST}/en-us/"
+    plain.close()
