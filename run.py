@@ -71,18 +71,6 @@ def ensure_environment(requirements: str) -> None:
         stamp.write_text(wanted)
 
 
-# What cron runs every minute in production, looped for the demo.
-TICKER = """
-import subprocess, sys, time
-while True:
-    for command in (
-        "publish_scheduled", "newsletters_tick", "audience_tick", "access_tick", "agency_poll"
-    ):
-        subprocess.run([sys.executable, "manage.py", command], check=False)
-    time.sleep(60)
-"""
-
-
 def manage_logged(*args: str, env: dict, log, show: bool = False) -> None:
     """Run a manage.py step with its output in the log; `show` echoes what it prints (not what
     it logs, which goes to stderr) here too."""
@@ -115,7 +103,7 @@ def demo(argv: list[str]) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "broadsheet.settings.dev",
-        "BASE_URL": os.environ.get("BASE_URL", f"http://localhost:{port}"),
+        "PUBLIC_SITE_URL": os.environ.get("PUBLIC_SITE_URL", f"http://localhost:{port}"),
     }
     (ROOT / "var").mkdir(exist_ok=True)
     log_path = ROOT / "var" / "demo.log"
@@ -123,11 +111,9 @@ def demo(argv: list[str]) -> None:
     log = log_path.open("a")
     log.write(f"\n--- run.py demo {port} ---\n")
     manage_logged("migrate", "--no-input", "-v", "0", env=env, log=log)
-    manage_logged("setup_newsroom", "--port", port, env=env, log=log)
+    # The production setup step (docs/operations.md); the site's port from PUBLIC_SITE_URL.
+    manage_logged("broadsheet_setup", "--no-input", env=env, log=log)
     manage_logged("load_demo_content", env=env, log=log, show=True)
-    manage_logged("setup_newsletters", env=env, log=log)
-    manage_logged("subscriptions_setup_plans", env=env, log=log)
-    manage_logged("setup_agency", env=env, log=log)
     password = secrets.token_urlsafe(9)
     manage_logged("demo_editor", "--password", password, env=env, log=log)
     manage_logged("demo_reader", "--password", password, env=env, log=log)
@@ -138,8 +124,8 @@ def demo(argv: list[str]) -> None:
     sys.stderr.flush()
     os.dup2(log.fileno(), sys.stdout.fileno())
     os.dup2(log.fileno(), sys.stderr.fileno())
-    # Background tasks (search index, purges, newsletter sends) and the once-a-minute ticks
-    # that production runs from cron (scheduled publishing, digests, view-count rollups).
+    # Background tasks (search index, purges, newsletter sends) and the periodic jobs that
+    # production's scheduler runs (scheduled publishing, digests, view-count rollups).
     workers = [
         # One worker per queue, as in production (docs/operations.md): a newsletter send never
         # holds up a confirmation email.
@@ -149,9 +135,9 @@ def demo(argv: list[str]) -> None:
             cwd=ROOT,
             env=env,
         ),
-        subprocess.Popen(  # noqa: S603
-            [str(PYTHON), "-c", TICKER], cwd=ROOT, env=env
-        ),
+        # Every periodic job, from the list production's scheduler runs
+        # (broadsheet/operations/periodic.py).
+        subprocess.Popen([str(PYTHON), "manage.py", "scheduler"], cwd=ROOT, env=env),  # noqa: S603
     ]
     terminal.write(
         f"\n  Broadsheet demo: http://localhost:{port}/\n"

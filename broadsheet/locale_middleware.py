@@ -18,6 +18,7 @@ NOT_EDITION_PREFIXES = (
     "/_audience/",
     "/billing/",
     "/api/",
+    "/metrics",
 )
 
 

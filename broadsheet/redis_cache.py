@@ -21,6 +21,7 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from django.utils.functional import cached_property
 
+from broadsheet.operations import metrics
 from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
                 self._forget_dropped()
             return self._guard.call(method, *args)
         except RedisUnavailableError as error:
+            metrics.redis_error("cache")
             if not self._guard.is_down:  # Redis answered with an error: say which
                 logger.warning("cache: Redis refused a command (%s)", error)
             self._remember_dropped(writes)

@@ -11,6 +11,7 @@ import broadsheet.converters  # noqa: F401  (registers <id:>)
 from broadsheet import views
 from broadsheet.accounts.throttle import password_form_throttled
 from broadsheet.newsroom import views as newsroom_views
+from broadsheet.operations import views as operations_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -26,6 +27,7 @@ urlpatterns = [
     ),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", operations_views.metrics_view, name="metrics"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("billing/", include("broadsheet.subscriptions.webhook_urls")),

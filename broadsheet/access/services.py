@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 
 from broadsheet.accounts.sessions import SignedIn, prefetched, signed_in_reader
 from broadsheet.audience.services import paywall_hit_record
+from broadsheet.operations import metrics
 from broadsheet.subscriptions.rules import PLAN_RANK
 from broadsheet.subscriptions.selectors import (
     NOT_READ,
@@ -161,6 +162,7 @@ def pending_count_key(day: date, kind: str) -> str:
 
 
 def count_add(*, kind: str, now: datetime, by: int = 1) -> None:
+    metrics.access_event(kind)
     if kind in PENDING_KINDS:
         key = pending_count_key(now.date(), kind)
         try:
@@ -251,6 +253,7 @@ def reading_decide(
             meter = rules.METER_UNAVAILABLE
 
     decision = rules.decide(level=level, reader=reader, meter=meter, slot=slot)
+    metrics.access_decided(asked=needed, decision=decision)
     _record(decision, reader=reader, entitlement=entitlement, now=now)
     if decision.record_wall:
         # The newsroom's audience figures count paywall hits per article (docs/audience.md).

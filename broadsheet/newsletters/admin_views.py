@@ -325,3 +325,90 @@ class NewsletterComposeView(WagtailAdminTemplateMixin, TemplateView):
             return redirect(reverse("wagtailsnippets_newsletters_newsletter:list"))
         messages.success(request, _("The digest is composed."))
         return redirect(_report_url(issue.pk))
+
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class SubscribersImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Our export's columns (email, consent_at, requested_at, source) or a Mailchimp "
+            "audience export. Rows with a consent time are subscribed as of then; the others "
+            "are sent a confirmation email."
+        ),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Source of rows without one"),
+        max_length=32,
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB: split it."))
+        return upload
+
+
+class SubscribersImportView(WagtailAdminTemplateMixin, TemplateView):
+    """Import a CSV of subscribers into one newsletter: all of it, or none and why."""
+
+    template_name = "newsletters/admin/subscribers_import.html"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("newsletters.add_subscriber"):
+            raise PermissionDenied
+        self.newsletter = get_object_or_404(
+            Newsletter.objects.select_related("locale"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Import subscribers")
+
+    def get_page_subtitle(self):
+        return str(self.newsletter)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["newsletter"] = self.newsletter
+        context.setdefault("form", SubscribersImportForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from . import transfer
+
+        form = SubscribersImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        report = transfer.subscribers_import(
+            newsletter=self.newsletter,
+            data=upload.read(),
+            default_source=form.cleaned_data["source"] or f"import:{upload.name}"[:32],
+            now=timezone.now(),
+        )
+        status = 200 if report.ok else 400
+        return self.render_to_response(
+            self.get_context_data(form=form, report=report), status=status
+        )
+
+
+def subscribers_export(request, pk: int) -> HttpResponse:
+    """The newsletter's subscribers as a CSV download (?format=mailchimp: Mailchimp's)."""
+    from . import transfer
+
+    if not request.user.has_perm("newsletters.view_subscriber"):
+        raise PermissionDenied
+    newsletter = get_object_or_404(Newsletter.objects.select_related("locale"), pk=pk)
+    style = request.GET.get("format", "broadsheet")
+    if style not in transfer.FORMATS:
+        return HttpResponseBadRequest(_("Unknown export format."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{newsletter.locale.language_code}-{newsletter.slug}-{style}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    transfer.subscribers_export(newsletter=newsletter, out=response, style=style)
+    return response

@@ -29,6 +29,17 @@ class NewsletterIndexView(IndexView):
                     priority=40,
                 )
             )
+        if self.request.user.has_perm("newsletters.add_subscriber"):
+            buttons.append(
+                ListingButton(
+                    _("Import or export subscribers"),
+                    url=reverse(
+                        "wagtailsnippets_newsletters_newsletter:import", args=[instance.pk]
+                    ),
+                    icon_name="upload",
+                    priority=45,
+                )
+            )
         return buttons
 
 
@@ -44,6 +55,8 @@ class NewsletterViewSet(SnippetViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("compose/<id:pk>/", admin_views.NewsletterComposeView.as_view(), name="compose"),
+            path("import/<id:pk>/", admin_views.SubscribersImportView.as_view(), name="import"),
+            path("export/<id:pk>/", admin_views.subscribers_export, name="export"),
         ]
 
 

@@ -2,6 +2,7 @@
 environment (see docs/operations.md for the full list)."""
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,22 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_renamed(name: str, *, old: str, default: str) -> str:
+    """`name`, or while operators move over, the variable it replaced (with a warning)."""
+    if name in os.environ or old not in os.environ:
+        return os.environ.get(name, default)
+    # FutureWarning, not DeprecationWarning: Python shows it by default, and the reader of
+    # this one is the operator, not a developer running with -W.
+    warnings.warn(f"{old} is deprecated: set {name} instead.", FutureWarning, stacklevel=2)
+    return os.environ[old]
 
 
 def env_int(name: str, default: int) -> int:
@@ -81,6 +96,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times every answer, page-cache hits and holes included (docs/operations.md).
+    "broadsheet.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A NUL in the address or a cookie is a 400 before any cache, session or view reads it.
     "broadsheet.request_guard.RejectNulMiddleware",
@@ -164,8 +181,8 @@ TEMPLATES = [
 
 # The embedded default is a SQLite file beside the code; production sets DATABASE_URL.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'var' / 'broadsheet.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'broadsheet.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -274,7 +291,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # The publication's name: the masthead (beside the edition's name), titles, Open Graph, JSON-LD.
 PUBLICATION_NAME = os.environ.get("PUBLICATION_NAME", "Broadsheet")
 WAGTAIL_SITE_NAME = PUBLICATION_NAME
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://localhost:8000")
+# The site's public address (scheme, host, port): every link in an email (account, invitation,
+# newsletter) and in the admin's notifications starts with it. It was called BASE_URL.
+PUBLIC_SITE_URL = env_renamed("PUBLIC_SITE_URL", old="BASE_URL", default="http://localhost:8000")
+WAGTAILADMIN_BASE_URL = PUBLIC_SITE_URL
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "broadsheet.newsroom.search_backend",
@@ -310,6 +330,45 @@ LOGGING: dict[str, Any] = {
 # Caching proxies in front of the web processes, sent a BAN on publish, e.g.
 # "http://127.0.0.1:6081" (see deploy/varnish/default.vcl).
 PAGE_CACHE_FRONT_PROXIES = env_list("PAGE_CACHE_FRONT_PROXIES", "")
+
+# Mail: account emails, confirmations, invitations and, unless NEWSLETTERS_TRANSPORT says
+# otherwise, newsletters. SMTP by default (EMAIL_HOST...); EMAIL_PROVIDER sends through that
+# provider's HTTP API with django-anymail instead; EMAIL_BACKEND names any other Django backend.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# STARTTLS on a plain connection (port 587) or TLS from the first byte (port 465).
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL exclude each other.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# anymail's name of the provider, e.g. mailgun, postmark, sendgrid, brevo, amazon_ses.
+EMAIL_PROVIDER = env_str("EMAIL_PROVIDER", "")
+# Where each provider's backend looks for the credential: Postmark calls it a server token,
+# Mailjet adds a secret key, Amazon SES reads boto3's own AWS_* variables.
+_PROVIDER_KEY_NAMES = {"postmark": "SERVER_TOKEN"}
+if EMAIL_PROVIDER and env_str("EMAIL_BACKEND", ""):
+    raise ImproperlyConfigured("Set EMAIL_PROVIDER or EMAIL_BACKEND, not both.")
+if EMAIL_PROVIDER:
+    _esp = EMAIL_PROVIDER.upper()
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+    ANYMAIL = {
+        f"{_esp}_{name}": value
+        for name, value in {
+            _PROVIDER_KEY_NAMES.get(EMAIL_PROVIDER, "API_KEY"): env_str(
+                "EMAIL_PROVIDER_API_KEY", ""
+            ),
+            "SECRET_KEY": env_str("EMAIL_PROVIDER_SECRET", ""),
+            "SENDER_DOMAIN": env_str("EMAIL_PROVIDER_SENDER_DOMAIN", ""),
+            "API_URL": env_str("EMAIL_PROVIDER_API_URL", ""),
+            "WEBHOOK_SIGNING_KEY": env_str("EMAIL_PROVIDER_WEBHOOK_SIGNING_KEY", ""),
+        }.items()
+        if value
+    }
+else:
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # Newsletters (broadsheet.newsletters; see docs/newsletters.md).
 INSTALLED_APPS += ["broadsheet.newsletters"]
@@ -518,3 +577,7 @@ SPECTACULAR_SETTINGS = {
         "broadsheet.api.schema.problems_and_editions",
     ],
 }
+# Operations: the setup command, the scheduler of periodic jobs, metrics (docs/operations.md).
+INSTALLED_APPS += ["broadsheet.operations"]
+# GET /metrics answers Prometheus only with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
