@@ -339,10 +339,9 @@ def job_warm(readers: int) -> dict:
     # way the body hole reads them: accounts.sessions.signed_in_reader).
     factory = RequestFactory()
     for _data, session_key in rows:
-        for _ in range(2):
-            request = factory.get("/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session_key}")
-            if signed_in_reader(request) is None:
-                raise SystemExit(f"session {session_key[:6]}... is not signed in")
+        request = factory.get("/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session_key}")
+        if signed_in_reader(request) is None:
+            raise SystemExit(f"session {session_key[:6]}... is not signed in")
     store = get_store()
     held = 0
     for user, seat_id in seats:
