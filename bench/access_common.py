@@ -300,8 +300,8 @@ def _path(page) -> str:
 def job_warm(readers: int) -> dict:
     """The state of readers who have been reading: each session's device seen just now (so the
     device middleware writes nothing, as for a reader within ACCOUNTS_DEVICE_SEEN_EVERY), each
-    session and user's facts in the cache, each entitlement in the cache, each device holding
-    its seat's slot."""
+    session and user's facts in the cache, each entitlement and seat's flag in the cache, each
+    device holding its seat's slot."""
     from importlib import import_module
 
     from django.conf import settings
@@ -309,6 +309,7 @@ def job_warm(readers: int) -> dict:
     from django.test import RequestFactory
     from django.utils import timezone
 
+    from broadsheet.access.selectors import sharing_warning_for_seat
     from broadsheet.access.services import lease
     from broadsheet.access.stores import get_store
     from broadsheet.accounts.models import Device
@@ -339,10 +340,9 @@ def job_warm(readers: int) -> dict:
     # way the body hole reads them: accounts.sessions.signed_in_reader).
     factory = RequestFactory()
     for _data, session_key in rows:
-        for _ in range(2):
-            request = factory.get("/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session_key}")
-            if signed_in_reader(request) is None:
-                raise SystemExit(f"session {session_key[:6]}... is not signed in")
+        request = factory.get("/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={session_key}")
+        if signed_in_reader(request) is None:
+            raise SystemExit(f"session {session_key[:6]}... is not signed in")
     store = get_store()
     held = 0
     for user, seat_id in seats:
@@ -352,6 +352,8 @@ def job_warm(readers: int) -> dict:
         outcome = store.slot_claim(
             seat_id=seat_id, device=str(devices[user.pk].pk), now=now, lease=lease()
         )
+        # The seat's sharing flag (none) in the cache, as the body hole reads it on every view.
+        sharing_warning_for_seat(entitlement=entitlement, now=now)
         held += outcome.held
     return {
         "sessions": len(rows),
