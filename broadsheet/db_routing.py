@@ -17,14 +17,20 @@ Writes always go to the primary; replicas are never migrated (streaming replicas
 
 from __future__ import annotations
 
+import functools
+import logging
 import random
+import re
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 PIN_COOKIE = "bs_primary"
 SAFE_METHODS = ("GET", "HEAD")
@@ -65,8 +71,14 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
+@functools.cache
+def _primary_paths(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
 def _reader_path(path: str) -> bool:
-    return not path.startswith(tuple(settings.DATABASE_PRIMARY_PATHS))
+    patterns = tuple(settings.DATABASE_PRIMARY_PATHS)
+    return not patterns or not _primary_paths(patterns).match(path)
 
 
 class ReplicaReadsMiddleware:
@@ -102,20 +114,39 @@ class ReplicaReadsMiddleware:
         return response
 
 
-def replica_databases(urls: list[str], primary: dict) -> dict[str, dict]:
-    """DATABASES entries of the replicas, "replica_1", ...: the primary's options (timeouts,
-    connection reuse) with each replica's address."""
-    import dj_database_url
+def replicas_wait_for_primary(*, timeout: float) -> bool:
+    """Wait until every replica has replayed all the primary has committed so far; False if one
+    had not within `timeout` seconds (or could not be asked).
 
-    replicas = {}
-    for number, url in enumerate(urls, start=1):
-        parsed = dj_database_url.parse(
-            url,
-            conn_max_age=primary.get("CONN_MAX_AGE", 0),
-            conn_health_checks=primary.get("CONN_HEALTH_CHECKS", False),
-        )
-        parsed["OPTIONS"] = {**primary.get("OPTIONS", {}), **parsed.get("OPTIONS", {})}
-        # The test runner must neither create nor flush a test database on a replica.
-        parsed["TEST"] = {"MIRROR": DEFAULT_DB_ALIAS}
-        replicas[f"replica_{number}"] = parsed
-    return replicas
+    The page cache's purge waits for this: a page rendered from a replica that had not yet
+    replayed a publish would otherwise be stored under the new generation and serve the old
+    text for the whole cache lifetime."""
+    replicas = settings.DATABASE_REPLICAS
+    primary = connections[DEFAULT_DB_ALIAS]
+    if not replicas or primary.vendor != "postgresql":
+        return True
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        (target,) = cursor.fetchone()
+    deadline = time.monotonic() + timeout
+    caught_up = True
+    for alias in replicas:
+        try:
+            with connections[alias].cursor() as cursor:
+                while True:
+                    cursor.execute(
+                        "SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [target]
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    if time.monotonic() >= deadline:
+                        logger.warning(
+                            "replica %s still behind %s after %ss", alias, target, timeout
+                        )
+                        caught_up = False
+                        break
+                    time.sleep(0.01)
+        except DatabaseError as error:
+            logger.warning("replica %s could not say how far it replayed: %s", alias, error)
+            caught_up = False
+    return caught_up
