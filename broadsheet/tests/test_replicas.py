@@ -81,7 +81,8 @@ def test_a_request_that_wrote_reads_its_write_from_the_primary_and_pins(one_repl
     assert PIN_COOKIE in response.cookies
 
 
-def test_reads_inside_a_transaction_go_to_the_primary(one_replica, transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reads_inside_a_transaction_go_to_the_primary(one_replica):
     def view(_request):
         with transaction.atomic():
             return HttpResponse(ReplicaRouter().db_for_read(ArticlePage))
@@ -109,42 +110,52 @@ def test_replicas_are_never_migrated():
 # --- on a real streaming replica --------------------------------------------------------------
 
 
-@pytest.fixture
-def replica(pg_replica, transactional_db, settings):
-    """The test database read through the replica as "replica_1", replay running, caught up.
+ALIAS = "test_replica"  # broadsheet/settings/test.py
 
-    Added after the test database is set up, and as a mirror of "default", so that the test
-    runner neither creates nor flushes it (a standby is read-only)."""
+
+# Committed data (a standby replays only what was committed), the alias allowed; flushed and
+# restored on the primary alone, the standby being a mirror.
+def on_replica(test):
+    test = pytest.mark.replica(test)
+    return pytest.mark.django_db(
+        transaction=True, serialized_rollback=True, databases=["default", ALIAS]
+    )(test)
+
+
+@pytest.fixture
+def replica(pg_replica, settings):
+    """The test database read through a real standby as ALIAS, replay running, caught up."""
+    connection = connections[ALIAS]
+    connection.close()
     primary = connections["default"].settings_dict
-    connections.settings["replica_1"] = {
+    connection.settings_dict = {
         **primary,
         "HOST": HOST,
         "PORT": str(pg_replica.port),
         "TEST": {**primary["TEST"], "MIRROR": "default"},
     }
-    settings.DATABASE_REPLICAS = ["replica_1"]
+    settings.DATABASE_REPLICAS = [ALIAS]
     settings.DATABASE_REPLICA_PIN_SECONDS = 60
     pg_replica.wait_caught_up()
     yield pg_replica
     pg_replica.resume_replay()
-    connections["replica_1"].close()
-    del connections["replica_1"]
-    connections.settings.pop("replica_1")
+    connection.close()
+    connection.settings_dict = primary
 
 
 def published(en_world, title: str) -> ArticlePage:
     return factories.article_publish(section=en_world, title=title)
 
 
-@pytest.mark.replica
+@on_replica
 def test_the_replica_alias_is_a_standby(replica):
     # The alias really is the standby: a write through it is refused.
-    with connections["replica_1"].cursor() as cursor:
+    with connections[ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         assert cursor.fetchone()[0] is True
 
 
-@pytest.mark.replica
+@on_replica
 def test_a_reader_reads_the_replica_and_sees_an_article_once_it_is_replayed(replica, en_world):
     replica.pause_replay()
     article = published(en_world, "Published during the lag")
@@ -158,7 +169,7 @@ def test_a_reader_reads_the_replica_and_sees_an_article_once_it_is_replayed(repl
     assert "Published during the lag" in response.content.decode()
 
 
-@pytest.mark.replica
+@on_replica
 def test_a_reader_who_just_wrote_reads_their_write_from_the_primary(replica, en_world):
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
@@ -179,7 +190,7 @@ def test_a_reader_who_just_wrote_reads_their_write_from_the_primary(replica, en_
     assert Client().get(article.url).status_code == 404  # anyone else: the lagging replica
 
 
-@pytest.mark.replica
+@on_replica
 def test_an_editor_after_unpublishing_sees_it_gone_while_the_replica_lags(
     replica, en_world, settings, django_user_model
 ):
@@ -197,7 +208,7 @@ def test_an_editor_after_unpublishing_sees_it_gone_while_the_replica_lags(
     assert Client().get(article.url).status_code == 200  # a reader, on the lagging replica
 
 
-@pytest.mark.replica
+@on_replica
 def test_a_purge_waits_for_the_replica_so_no_old_page_is_cached_again(replica, en_world, settings):
     settings.DATABASE_REPLICA_PURGE_WAIT_SECONDS = 60
     article = published(en_world, "Soon withdrawn")
@@ -211,7 +222,7 @@ def test_a_purge_waits_for_the_replica_so_no_old_page_is_cached_again(replica, e
     assert Client().get(article.url).status_code == 404
 
 
-@pytest.mark.replica
+@on_replica
 def test_waiting_for_a_paused_replica_gives_up_after_the_timeout(replica, en_world):
     replica.pause_replay()
     published(en_world, "Written while paused")

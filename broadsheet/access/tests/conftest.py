@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -54,6 +55,7 @@ def use_store(settings, kind: str, *, cluster_url: str = ""):
         settings.ACCESS_REDIS_URL = cluster_url
         settings.ACCESS_REDIS_PREFIX = f"acc-test-{os.getpid()}"
         settings.CACHES = cluster_caches(cluster_url)
+        cache.clear()  # the cluster outlives each test: no page of an earlier one
     else:
         settings.ACCESS_REDIS_URL = ""
     store = get_store()

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from broadsheet.audience import services
@@ -43,6 +44,7 @@ def use_store(settings, kind: str, *, cluster_url: str = ""):
         settings.AUDIENCE_REDIS_URL = cluster_url
         settings.AUDIENCE_REDIS_PREFIX = f"aud-test-{os.getpid()}"
         settings.CACHES = cluster_caches(cluster_url)
+        cache.clear()  # the cluster outlives each test: no page of an earlier one
     else:
         settings.AUDIENCE_REDIS_URL = ""
     store = get_store()
