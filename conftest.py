@@ -43,10 +43,11 @@ def es_world(es_edition):
 
 
 # The production-topology fixtures (broadsheet/tests/topology.py), one set for every app's tests.
+from broadsheet.tests.scaleout import pg_replica, redis_cluster  # noqa: E402
 from broadsheet.tests.topology import (  # noqa: E402
     collected_static,
     private_redis,
     topology_database,
 )
 
-__all__ = ["collected_static", "private_redis", "topology_database"]
+__all__ = ["collected_static", "pg_replica", "private_redis", "redis_cluster", "topology_database"]

@@ -22,7 +22,12 @@ from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCach
 from django.utils.functional import cached_property
 
 from broadsheet.operations import metrics
-from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client
+from broadsheet.redis_guard import (
+    RedisUnavailableError,
+    guard_for,
+    is_cluster_url,
+    redis_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,42 @@ class RedisCacheClient(DjangoRedisCacheClient):
     def get_client(self, key=None, *, write: bool = False):
         url = self._servers[self._get_connection_pool_index(write)]
         return redis_client(url, timeout=self._timeout)
+
+    @cached_property
+    def _cluster(self) -> bool:
+        return is_cluster_url(self._servers[0])
+
+    # On a cluster the keys of one call may live on several masters: MGET and MSET would be
+    # refused (CROSSSLOT), so they go node by node. A cache needs no atomicity across keys.
+    def _get_many(self, keys):
+        if not self._cluster:
+            return DjangoRedisCacheClient.get_many(self, keys)
+        values = self.get_client().mget_nonatomic(keys)
+        return {
+            key: self._serializer.loads(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+
+    def _set_many(self, data, timeout):
+        if not self._cluster:
+            return DjangoRedisCacheClient.set_many(self, data, timeout)
+        client = self.get_client(write=True)
+        pipeline = client.pipeline()
+        for key, value in data.items():
+            pipeline.set(key, self._serializer.dumps(value), ex=timeout)
+        pipeline.execute()
+        return None
+
+    def _clear(self, match: str):
+        if not self._cluster:
+            return DjangoRedisCacheClient.clear(self)
+        # A cluster has one database, shared with the stores: drop only the cache's keys.
+        client = self.get_client(write=True)
+        keys = list(client.scan_iter(match=match, count=1000))
+        for start in range(0, len(keys), 1000):
+            client.unlink(*keys[start : start + 1000])
+        return True
 
     def _guarded(self, fallback, method: Callable, *args, writes: Iterable[str] = ()):
         try:
@@ -111,7 +152,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return self._guarded(False, super().delete, key, writes=[key])
 
     def get_many(self, keys):
-        return self._guarded({}, super().get_many, keys)
+        return self._guarded({}, self._get_many, keys)
 
     def has_key(self, key):
         return self._guarded(False, super().has_key, key)
@@ -121,20 +162,30 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return self._guarded(_MISSING, super().incr, key, delta, writes=[key])
 
     def set_many(self, data, timeout):
-        return self._guarded(None, super().set_many, data, timeout, writes=list(data))
+        return self._guarded(None, self._set_many, data, timeout, writes=list(data))
 
     def delete_many(self, keys):
         return self._guarded(None, super().delete_many, keys, writes=list(keys))
 
-    def clear(self):
-        return self._guarded(False, super().clear)
+    def clear(self, match: str = "*"):
+        return self._guarded(False, self._clear, match)
 
     def ping(self) -> bool:
         return self._guarded(False, lambda: bool(self.get_client(write=True).ping()))
 
 
 class RedisCache(DjangoRedisCache):
-    """OPTIONS: {"timeout": seconds}, the longest any one call waits on a socket."""
+    """OPTIONS: {"timeout": seconds}, the longest any one call waits on a socket. LOCATION: a
+    Redis URL (more, comma-separated, are read replicas), or one Redis Cluster URL,
+    redis+cluster://host:port,host:port."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        if isinstance(server, str) and is_cluster_url(server):
+            self._servers = [server]  # its commas list the cluster's seeds
+
+    def clear(self) -> bool:
+        return self._cache.clear(match=f"{self.key_prefix}:*")
 
     @cached_property
     def _cache(self) -> RedisCacheClient:

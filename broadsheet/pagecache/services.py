@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 
 from .scopes import SITE_SCOPE, generation_key
@@ -23,8 +24,12 @@ def page_cache_new_generation(*, scope: str) -> str:
 
 def page_cache_purge(*, scopes: list[str]) -> None:
     """Make every cached page of these scopes (and of the site scope) stale, everywhere."""
+    from broadsheet.db_routing import replicas_wait_for_primary
+
     from .tasks import purge_front_proxies
 
+    # Not before the read replicas have the change, or they would render the old page again.
+    replicas_wait_for_primary(timeout=settings.DATABASE_REPLICA_PURGE_WAIT_SECONDS)
     all_scopes = sorted(set(scopes) | {SITE_SCOPE})
     for scope in all_scopes:
         page_cache_new_generation(scope=scope)

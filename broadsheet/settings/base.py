@@ -581,3 +581,37 @@ SPECTACULAR_SETTINGS = {
 INSTALLED_APPS += ["broadsheet.operations"]
 # GET /metrics answers Prometheus only with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# --- Scale-out: PostgreSQL read replicas (broadsheet/db_routing.py; docs/operations.md) ------
+# Streaming replicas of DATABASE_URL, comma-separated postgres:// URLs: readers' page reads go
+# to one of them, everything else (and every browser that wrote within the pin) to the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    # The primary's timeouts; the test runner neither creates nor flushes a replica's database.
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica["OPTIONS"]}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica_")]
+# After a write a browser reads the primary for this long: longer than replication ever lags.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 60)
+# A page-cache purge first waits (at most this long) for every replica to replay the change.
+DATABASE_REPLICA_PURGE_WAIT_SECONDS = env_int("DATABASE_REPLICA_PURGE_WAIT_SECONDS", 5)
+# Paths whose reads always go to the primary, whatever the method (regular expressions): the
+# admin, the webhooks, and a reader's account and subscription pages.
+DATABASE_PRIMARY_PATHS = [
+    r"^/admin/",
+    r"^/documents/",
+    r"^/billing/",
+    r"^/[^/]+/accounts/",
+    r"^/[^/]+/subscription/",
+]
+DATABASE_ROUTERS = ["broadsheet.db_routing.ReplicaRouter"]
+# Outermost after the NUL guard: every read of the request, holes and cached pages included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("broadsheet.request_guard.RejectNulMiddleware") + 1,
+    "broadsheet.db_routing.ReplicaReadsMiddleware",
+)

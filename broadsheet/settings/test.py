@@ -30,3 +30,7 @@ else:
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING["root"]["level"] = "WARNING"
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+
+# The alias the replica tests point at a real standby (broadsheet/tests/test_replicas.py): until
+# then a mirror of the test database, which nothing reads (DATABASE_REPLICAS stays empty).
+DATABASES["test_replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

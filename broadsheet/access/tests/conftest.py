@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from broadsheet.access.stores import get_store
@@ -19,6 +20,7 @@ from broadsheet.newsroom.tests import factories
 from broadsheet.subscriptions.models import Plan
 from broadsheet.subscriptions.services.staff import subscription_grant_comp
 from broadsheet.subscriptions.setup import plans_setup
+from broadsheet.tests.scaleout import cluster_caches, cluster_url_for
 
 BROWSERS = {
     "chrome-android": (
@@ -37,13 +39,19 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", "")
 
 
-def use_store(settings, kind: str):
-    """Make the whole app use this store, empty, with a prefix of its own."""
+def use_store(settings, kind: str, *, cluster_url: str = ""):
+    """Make the whole app use this store, empty, with a prefix of its own. On "cluster" the
+    Django cache (the page cache, sessions) moves to the cluster too."""
     if kind == "redis":
         if not redis_url():
             pytest.skip("set REDIS_URL (e.g. redis://127.0.0.1:6379/3) to test the Redis store")
         settings.ACCESS_REDIS_URL = redis_url()
         settings.ACCESS_REDIS_PREFIX = f"acc-test-{os.getpid()}"
+    elif kind == "cluster":
+        settings.ACCESS_REDIS_URL = cluster_url
+        settings.ACCESS_REDIS_PREFIX = f"acc-test-{os.getpid()}"
+        settings.CACHES = cluster_caches(cluster_url)
+        cache.clear()  # the cluster outlives each test: no page of an earlier one
     else:
         settings.ACCESS_REDIS_URL = ""
     store = get_store()
@@ -52,12 +60,14 @@ def use_store(settings, kind: str):
 
 
 STORES = ["database", "redis"] if redis_url() else ["database"]
+# And a real 3-master Redis Cluster of the session's own (marker `cluster`).
+STORES.append(pytest.param("cluster", marks=pytest.mark.cluster))
 
 
 @pytest.fixture(params=STORES)
 def store(request, settings, db):
     """The live store, once per kind: every test that takes it runs against each."""
-    live = use_store(settings, request.param)
+    live = use_store(settings, request.param, cluster_url=cluster_url_for(request, request.param))
     yield live
     live.clear()
 

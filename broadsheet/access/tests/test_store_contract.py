@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from broadsheet.access import rules
+from broadsheet.tests.scaleout import cluster_url_for
 
 from .conftest import STORES, subscriber_create, use_store
 
@@ -217,8 +218,10 @@ SEAT_BY_KIND: dict = {}
 
 
 @pytest.mark.parametrize("kind", STORES)
-def test_at_most_one_device_is_served_at_any_moment(kind, settings_fixture_for_machine):
-    store = use_store(settings_fixture_for_machine, kind)
+def test_at_most_one_device_is_served_at_any_moment(kind, settings_fixture_for_machine, request):
+    store = use_store(
+        settings_fixture_for_machine, kind, cluster_url=cluster_url_for(request, kind)
+    )
     from broadsheet.subscriptions.models import Seat
 
     subscriber_create()

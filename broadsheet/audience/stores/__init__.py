@@ -1,14 +1,16 @@
 """The live counters: Redis when AUDIENCE_REDIS_URL is set, else the database.
 
-One store object per process and configuration; it holds Redis's connection pool.
+One store object per process and configuration (broadsheet/registry.py); its client and circuit
+breaker are the process's ones for that Redis or Redis Cluster (broadsheet/redis_guard.py).
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from django.conf import settings
+
+from broadsheet.registry import shared
 
 from .base import (
     CounterStore,
@@ -28,9 +30,6 @@ __all__ = [
     "get_store",
 ]
 
-_stores: dict[tuple, CounterStore] = {}
-_lock = threading.Lock()
-
 
 def _dedupe() -> timedelta:
     return timedelta(minutes=settings.AUDIENCE_DEDUPE_MINUTES)
@@ -46,24 +45,12 @@ def get_store() -> CounterStore:
     url = settings.AUDIENCE_REDIS_URL
     if not url:
         return database_store()
-    config = (
-        url,
-        settings.AUDIENCE_REDIS_PREFIX,
-        settings.AUDIENCE_DEDUPE_MINUTES,
-        settings.AUDIENCE_REDIS_TIMEOUT_MS,
-    )
-    store = _stores.get(config)
-    if store is None:
+    prefix, timeout = settings.AUDIENCE_REDIS_PREFIX, settings.AUDIENCE_REDIS_TIMEOUT_MS / 1000
+    dedupe = _dedupe()
+
+    def build() -> CounterStore:
         from .redis import RedisStore
 
-        with _lock:
-            store = _stores.get(config)
-            if store is None:
-                store = RedisStore(
-                    url=url,
-                    prefix=settings.AUDIENCE_REDIS_PREFIX,
-                    dedupe=_dedupe(),
-                    timeout=settings.AUDIENCE_REDIS_TIMEOUT_MS / 1000,
-                )
-                _stores[config] = store
-    return store
+        return RedisStore(url=url, prefix=prefix, dedupe=dedupe, timeout=timeout)
+
+    return shared(("audience-store", url, prefix, dedupe, timeout), build)

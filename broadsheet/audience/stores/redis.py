@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import redis
 
-from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client
+from broadsheet.redis_guard import RedisUnavailableError, guard_for, redis_client, run_scripts
 
 from ..hits import Hit, Kind, hour_index, window_hours
 from .base import (
@@ -237,13 +237,8 @@ class RedisStore(CounterStore):
     def record_many(self, hits: Sequence[Hit]) -> int:
         calls = self._record_calls(hits)
 
-        def run():
-            pipe = self.client.pipeline(transaction=False)
-            for keys, args, _positions in calls:
-                self._record(keys=keys, args=args, client=pipe)
-            return pipe.execute()
-
-        return sum(sum(replies) for replies in self._call(run))
+        scripts = [(self._record, keys, args) for keys, args, _positions in calls]
+        return sum(sum(replies) for replies in self._call(run_scripts, self.client, scripts))
 
     # Windows
 

@@ -9,11 +9,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from broadsheet.audience import services
 from broadsheet.audience.stores import get_store
 from broadsheet.newsroom.tests import factories
+from broadsheet.tests.scaleout import cluster_caches, cluster_url_for
 
 # A reader's browser; each reader of a test gets its own number in it.
 BROWSER = (
@@ -30,13 +32,19 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", "")
 
 
-def use_store(settings, kind: str):
-    """Make the whole app use this store, empty, complete, with a prefix of its own."""
+def use_store(settings, kind: str, *, cluster_url: str = ""):
+    """Make the whole app use this store, empty, with a prefix of its own. On "cluster" the
+    Django cache (the page cache, sessions) moves to the cluster too."""
     if kind == "redis":
         if not redis_url():
             pytest.skip("set REDIS_URL (e.g. redis://127.0.0.1:6379/3) to test the Redis store")
         settings.AUDIENCE_REDIS_URL = redis_url()
         settings.AUDIENCE_REDIS_PREFIX = f"aud-test-{os.getpid()}"
+    elif kind == "cluster":
+        settings.AUDIENCE_REDIS_URL = cluster_url
+        settings.AUDIENCE_REDIS_PREFIX = f"aud-test-{os.getpid()}"
+        settings.CACHES = cluster_caches(cluster_url)
+        cache.clear()  # the cluster outlives each test: no page of an earlier one
     else:
         settings.AUDIENCE_REDIS_URL = ""
     store = get_store()
@@ -48,12 +56,14 @@ def use_store(settings, kind: str):
 
 # Redis is tested when the run has one (REDIS_URL); test_redis_is_tested says when it is not.
 STORES = ["database", "redis"] if redis_url() else ["database"]
+# And a real 3-master Redis Cluster of the session's own (marker `cluster`).
+STORES.append(pytest.param("cluster", marks=pytest.mark.cluster))
 
 
 @pytest.fixture(params=STORES)
 def store(request, settings, db):
     """The live store, once per kind: every test that takes it runs against each."""
-    live = use_store(settings, request.param)
+    live = use_store(settings, request.param, cluster_url=cluster_url_for(request, request.param))
     yield live
     live.clear()
 

@@ -21,7 +21,7 @@ def test_redis_is_tested():
         pytest.skip(
             "the Redis store's tests run only with REDIS_URL set, e.g. redis://127.0.0.1:6379/3"
         )
-    assert STORES == ["database", "redis"]
+    assert STORES[:2] == ["database", "redis"]
 
 
 # Article ids: the stores need no pages (the history keeps ids, not foreign keys).
