@@ -184,8 +184,8 @@ class RedisCache(DjangoRedisCache):
         if isinstance(server, str) and is_cluster_url(server):
             self._servers = [server]  # its commas list the cluster's seeds
 
-    def clear(self) -> bool:
-        return self._cache.clear(match=f"{self.key_prefix}:*")
+    def clear(self) -> None:
+        self._cache.clear(match=f"{self.key_prefix}:*")
 
     @cached_property
     def _cache(self) -> RedisCacheClient:

@@ -223,7 +223,7 @@ class LazyCluster:
         return client
 
     def register_script(self, script: str) -> Script:
-        return Script(self, script)
+        return Script(self, script)  # type: ignore[arg-type]  # a RedisCluster once made
 
     def get_encoder(self) -> Encoder:
         # The encoding of every client made here (redis-py's default): scripts' SHA1s.
@@ -261,7 +261,10 @@ def run_scripts(client: RedisClient, calls: list[tuple[Script, list, list]]) -> 
     one server; one call after another on a cluster, whose pipelines refuse EVALSHA (each
     call's keys share a hash tag, so each call still runs on one node, atomically)."""
     if is_cluster(client):
-        return [script(keys=keys, args=args, client=client) for script, keys, args in calls]
+        return [
+            script(keys=keys, args=args, client=client)  # type: ignore[arg-type]
+            for script, keys, args in calls
+        ]
     pipe = client.pipeline(transaction=False)
     for script, keys, args in calls:
         script(keys=keys, args=args, client=pipe)

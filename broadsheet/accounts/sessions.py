@@ -204,7 +204,9 @@ def _from_user_caching_facts(request: HttpRequest) -> SignedIn | None:
     """Through Django's auth; a user it accepts has their facts cached for the next request."""
     reader = _from_user(request)
     if reader is not None:
-        facts = (request.user.get_session_auth_hash(), True)
+        user = signed_in_user(request)
+        assert user is not None  # _from_user found them
+        facts = (user.get_session_auth_hash(), True)
         cache.set(user_facts_cache_key(reader.user_id), facts, USER_FACTS_SECONDS)
     return reader
 

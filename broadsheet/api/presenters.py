@@ -192,6 +192,7 @@ def notice_values(
             else _("Another device, active just now.")
         )
     else:
+        assert seen is not None  # not just now: it was seen some time ago
         ago = timesince(seen, now)
         holder = (
             _("%(device)s, active %(ago)s ago.") % {"device": name, "ago": ago}

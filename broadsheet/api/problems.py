@@ -81,9 +81,10 @@ def exception_handler(exc, context) -> Response | None:
     if isinstance(exc, exceptions.Throttled):
         detail = _("Too many requests: try again in a little while.")
     else:
-        detail = _flatten(exc.detail)
-        if isinstance(detail, dict):
-            detail = " ".join(str(value) for value in detail.values())
+        flat = _flatten(exc.detail)
+        if isinstance(flat, dict):
+            flat = " ".join(str(value) for value in flat.values())
+        detail = flat
     return problem(
         status_code=exc.status_code,
         detail=detail,

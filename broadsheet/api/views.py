@@ -456,7 +456,7 @@ class ArticleReaderView(ReaderView):
             "notice": presenters.notice_values(
                 request, slot=slot, plan_kind=entitlement.plan_kind, now=now
             )
-            if show is Show.DEVICE_NOTICE
+            if show is Show.DEVICE_NOTICE and slot is not None and entitlement is not None
             else None,
             "wall": presenters.wall_values(request, show=show, access_level=facts.access_level),
             "sharing_warning": presenters.sharing_warning_values(request, warning),
@@ -524,7 +524,7 @@ class HeartbeatView(ArticleReaderView):
         warning = (
             sharing_warning_for_seat(entitlement=entitlement, now=now) if entitlement else None
         )
-        data = {
+        data: dict[str, object] = {
             "state": "none",
             "fence": None,
             "notice": None,
@@ -532,7 +532,7 @@ class HeartbeatView(ArticleReaderView):
         }
         if outcome is not None and (not outcome.available or outcome.held):
             data.update(state="reading", fence=outcome.fence)
-        elif outcome is not None:
+        elif outcome is not None and entitlement is not None:
             data.update(
                 state="notice",
                 notice=presenters.notice_values(

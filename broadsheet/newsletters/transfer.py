@@ -16,12 +16,17 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import rules
 from .models import Newsletter, Subscriber, Subscription, SubscriptionStatus
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 MAX_ROWS = 200_000
 SOURCE_MAX = 32
@@ -112,7 +117,9 @@ def rows_read(
     if columns is None:
         expected = ", ".join(f'"{c.email}"' for c in FORMATS.values())
         return [], [(1, _("No address column: the first line must name one of %s.") % expected)]
-    rows, errors, seen = [], [], {}
+    rows: list[ImportRow] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
     try:
         for record in reader:
             line = reader.line_num
@@ -212,9 +219,7 @@ def subscribers_import(
             subscription.save()
         for subscriber_id in to_confirm:
             transaction.on_commit(
-                lambda subscriber_id=subscriber_id: send_confirmation_email.enqueue(
-                    subscriber_id=subscriber_id
-                )
+                partial(send_confirmation_email.enqueue, subscriber_id=subscriber_id)
             )
     return report
 
@@ -231,7 +236,7 @@ def _when(moment: datetime | None, *, style: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if style == "mailchimp" else moment.isoformat()
 
 
-def subscribers_export(*, newsletter: Newsletter, out: io.TextIOBase, style: str) -> int:
+def subscribers_export(*, newsletter: Newsletter, out: SupportsWrite[str], style: str) -> int:
     """Write this newsletter's subscriptions as CSV; Mailchimp's style lists the confirmed
     ones only (what its import calls subscribed). The number of rows written."""
     subscriptions = (

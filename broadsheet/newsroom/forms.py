@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -20,7 +21,7 @@ class ArticlePageForm(WagtailAdminPageForm):
             # The child form class is shared by every request: restrict a subclass of it, for
             # this form's formset alone, before any of its forms (or its empty form) is built.
             child = authors.form
-            restricted = type(child.__name__, (child,), {})
+            restricted: Any = type(child.__name__, (child,), {})
             restricted.base_fields = dict(child.base_fields)
             field = copy.deepcopy(restricted.base_fields["author"])
             field.queryset = _selectors().author_list_for_edition(locale_id=self._locale_id())

@@ -66,16 +66,24 @@ def site_for_hostname(hostname: str, port: int) -> Site | None:
     return None
 
 
+# Where Wagtail itself keeps the request's Site and route (Site.find_for_request,
+# Page.route_for_request): set here first, Wagtail's view then finds them and asks nothing.
+WAGTAIL_SITE_ATTRIBUTE = "_wagtail_site"
+WAGTAIL_ROUTE_ATTRIBUTE = "_wagtail_route_for_request"
+
+
 def site_for_request(request: HttpRequest) -> Site | None:
-    if not hasattr(request, "_wagtail_site"):
+    if not hasattr(request, WAGTAIL_SITE_ATTRIBUTE):
         # As Wagtail: the raw host, so that ALLOWED_HOSTS is not checked twice.
-        hostname = split_domain_port(request._get_raw_host())[0]
-        request._wagtail_site = site_for_hostname(hostname, int(request.get_port()))
-    return request._wagtail_site
+        hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
+        setattr(
+            request, WAGTAIL_SITE_ATTRIBUTE, site_for_hostname(hostname, int(request.get_port()))
+        )
+    return getattr(request, WAGTAIL_SITE_ATTRIBUTE)
 
 
 def route_for_request(request: HttpRequest, path: str) -> None:
-    if hasattr(request, "_wagtail_route_for_request"):
+    if hasattr(request, WAGTAIL_ROUTE_ATTRIBUTE):
         return
     site = site_for_request(request)
     if site is None:
@@ -89,6 +97,6 @@ def route_for_request(request: HttpRequest, path: str) -> None:
         return
     components = [component for component in path.split("/") if component]
     try:
-        request._wagtail_route_for_request = edition.route(request, components)
+        setattr(request, WAGTAIL_ROUTE_ATTRIBUTE, edition.route(request, components))
     except Http404:
-        request._wagtail_route_for_request = None
+        setattr(request, WAGTAIL_ROUTE_ATTRIBUTE, None)

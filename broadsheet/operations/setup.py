@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,7 +32,7 @@ def public_host_and_port(url: str) -> tuple[str, int]:
     return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def first_admin_ensure(*, email: str, password: str) -> tuple[object, bool]:
+def first_admin_ensure(*, email: str, password: str) -> tuple[Any, bool]:
     """A superuser in the newsroom's Admins group with this email, unless one exists: an
     existing account is left exactly as it is (its password too), so a second run changes
     nothing."""

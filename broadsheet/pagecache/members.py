@@ -83,7 +83,7 @@ def mark_shareable_for_members(request: HttpRequest) -> None:
     if getattr(request, MEMBER_CANDIDATE_ATTRIBUTE, False) and not is_members_copy(request):
         setattr(request, MEMBER_SHELL_ATTRIBUTE, True)
         setattr(request, _REAL_USER_ATTRIBUTE, request.user)
-        request.user = SharedPageReader()
+        request.user = SharedPageReader()  # type: ignore[assignment]  # stands in for the user
 
 
 def members_copy_end(request: HttpRequest) -> None:

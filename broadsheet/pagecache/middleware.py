@@ -253,7 +253,7 @@ def _mark_staff_browser(request: HttpRequest, response: HttpResponse) -> None:
         return  # an anonymous read: asking for its user would touch the session
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    staff = bool(signed_in and (user.is_staff or user.is_superuser))
+    staff = bool(user is not None and signed_in and (user.is_staff or user.is_superuser))
     marked = STAFF_COOKIE in request.COOKIES
     if staff and not marked:
         response.set_cookie(

@@ -140,7 +140,7 @@ def entitlement_for_user_id(
     if cached == _NO_ENTITLEMENT:
         return None
     if cached is not None:
-        entitlement = Entitlement(*cached)
+        entitlement = Entitlement(*cached)  # type: ignore[misc]  # the tuple astuple() made
         if entitlement.valid_until is None or now < entitlement.valid_until:
             return entitlement
     computed = entitlement_compute(user_id=user_id, now=now)
