@@ -73,10 +73,11 @@ def test_a_page_that_used_a_csrf_token_is_not_kept_for_members(django_user_model
 
 
 def test_pages_about_one_reader_are_never_shared_between_members(editions):
-    from broadsheet.access.tests.conftest import device_client, reader_create
+    from broadsheet.access.tests.conftest import device_client
+    from broadsheet.accounts.tests.helpers import reader_create
 
-    alice = device_client(reader_create(email="alice@example.org"))
-    bob = device_client(reader_create(email="bob@example.org"))
+    alice = device_client(reader_create(email_address="alice@example.org"))
+    bob = device_client(reader_create(email_address="bob@example.org"))
     for path in ("/en-us/accounts/", "/en-us/accounts/devices/", "/en-us/subscription/"):
         alice.get(path)
         response = bob.get(path)
