@@ -103,7 +103,8 @@ def notice(page: Page):
 
 
 def warning(page: Page):
-    return page.locator("main > aside.sharing-warning")
+    # At the top of the article body on an article (it comes with the body), of main elsewhere.
+    return page.locator("main aside.sharing-warning")
 
 
 def expect_reading(page: Page) -> None:
