@@ -79,14 +79,19 @@ page.save_revision().publish()
 
 
 @pytest.fixture(scope="module")
-def front(topology_database, tmp_path_factory) -> Iterator[dict]:
-    """Varnish in front of gunicorn, publishing purging it through the task worker."""
+def front(request, topology_database, tmp_path_factory) -> Iterator[dict]:
+    """Varnish in front of gunicorn, publishing purging it through the task worker; on a copy
+    of the topology database for each module that uses it (the API's tests use it too), so
+    that each module's front starts from the same rows."""
     require(postgres=True, redis=True, varnish=True)
     from broadsheet.tests.topology import PrivateRedis
 
     logs = tmp_path_factory.mktemp("front")
+    module = request.module.__name__.replace(".", "_")[-25:]
+    database = topology_database.copy(f"{topology_database.name}_{module}")
+    request.addfinalizer(database.drop)
     with PrivateRedis(logs=logs / "redis") as redis:
-        env = production_env(database_url=topology_database.url, redis_url=redis.url)
+        env = production_env(database_url=database.url, redis_url=redis.url)
         urls = json.loads(manage_shell(env, SETUP, logs=logs).strip().splitlines()[-1])
         with Gunicorn(env, logs=logs / "web", workers=2) as web:
             with Varnish(backend_port=web.port, logs=logs / "varnish") as varnish:
