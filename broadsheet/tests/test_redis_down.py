@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from broadsheet import redis_guard
+from broadsheet import redis_guard, registry
 from broadsheet.accounts.tests.helpers import reader_create
 from broadsheet.redis_cache import RedisCache
 
@@ -235,8 +235,13 @@ def test_a_hanging_redis_costs_the_readers_one_wait_in_all(
     # once. What that one call waited is bounded by its client's timeouts, which are not
     # retried.
     assert waits == ["TimeoutError"]
-    assert redis_guard._clients, "the site talked to Redis through redis_guard's clients"
-    for client in redis_guard._clients.values():
+    clients = [
+        client
+        for key, client in registry._objects.items()
+        if isinstance(key, tuple) and key[0] == "redis-client"
+    ]
+    assert clients, "the site talked to Redis through redis_guard's clients"
+    for client in clients:
         read, connect, retried = client_waits(client)
         assert read <= READER_WAIT_LIMIT_SECONDS and connect <= READER_WAIT_LIMIT_SECONDS
         assert redis.TimeoutError not in retried and retried
