@@ -91,7 +91,7 @@ def api(edition: str) -> dict:
     from broadsheet.api.services import app_sign_in
     from broadsheet.subscriptions.models import Plan
     from broadsheet.subscriptions.selectors import entitlement_for
-    from broadsheet.subscriptions.services import subscription_grant_comp
+    from broadsheet.subscriptions.services.staff import subscription_grant_comp
     from broadsheet.subscriptions.setup import plans_setup
 
     newest = _articles(edition).order_by("-first_published_at", "-pk").first()

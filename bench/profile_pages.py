@@ -60,7 +60,7 @@ def subscriber():
 
     from broadsheet.subscriptions.models import Plan
     from broadsheet.subscriptions.selectors import entitlement_for
-    from broadsheet.subscriptions.services import subscription_grant_comp
+    from broadsheet.subscriptions.services.staff import subscription_grant_comp
     from broadsheet.subscriptions.setup import plans_setup
 
     user_model = get_user_model()
