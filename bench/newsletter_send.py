@@ -352,6 +352,21 @@ def provider_ceiling(messages, url: str) -> tuple[list[float], int]:
     return [standin_ceiling(url, 60, data) for _ in range(3)], size
 
 
+def _commit() -> str:
+    """The commit this run measured (+dirty when tracked files other than results differ)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return head + ("+dirty" if changed else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--transport", choices=["smtp", "provider"], default="smtp")
@@ -413,6 +428,7 @@ def main() -> None:
             }
         report = {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _commit(),
             "machine": {"cpus": os.cpu_count(), "load_average_at_end": os.getloadavg()},
             "database": settings.DATABASES["default"]["ENGINE"],
             "workers": args.workers,
@@ -465,7 +481,8 @@ def write_results(transport: str, report: dict) -> None:
 def _when(report: dict) -> str:
     load = ", ".join(f"{x:.1f}" for x in report["machine"]["load_average_at_end"])
     return (
-        f"Run {report['date']} on {report['machine']['cpus']} CPUs (load average at the end: "
+        f"Run {report['date']}, commit {report.get('commit', 'unknown')}, "
+        f"on {report['machine']['cpus']} CPUs (load average at the end: "
         f"{load}), PostgreSQL, {report['workers']} `db_worker` processes"
     )
 
