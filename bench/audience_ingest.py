@@ -46,6 +46,7 @@ import django  # noqa: E402
 django.setup()
 
 import redis  # noqa: E402
+from revision import git_commit  # noqa: E402  (bench/revision.py)
 
 from broadsheet.audience.hits import Hit, Source  # noqa: E402
 from broadsheet.audience.stores.redis import RedisStore  # noqa: E402
@@ -296,6 +297,7 @@ def write_results(args, runs: list[dict], medians: dict, environment: dict) -> N
     payload = {
         "benchmark": "audience_ingest",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
         "settings": vars(args),
         "environment": environment,
         "medians": medians,
@@ -306,7 +308,8 @@ def write_results(args, runs: list[dict], medians: dict, environment: dict) -> N
     lines = [
         "# Audience: view counting and top-10 reads (Redis store)",
         "",
-        f"`bench/audience_ingest.py`, {payload['when']}, median of {len(runs)} runs, "
+        f"`bench/audience_ingest.py`, {payload['when']}, git {payload['commit']}, "
+        f"median of {len(runs)} runs, "
         f"Redis {environment['redis_version']} on the same machine "
         f"({environment['cpus']} CPUs, load {environment['load_before']} before, "
         f"{environment['load_after']} after). {args.views:,} views per ingestion run over "

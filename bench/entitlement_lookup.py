@@ -36,6 +36,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from revision import git_commit  # noqa: E402  (bench/revision.py)
+
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 TARGET_CACHED_P99_MS = 1.0
@@ -274,7 +276,8 @@ def write_results(args, payload: dict) -> None:
     lines = [
         "# Entitlement lookup (`entitlement_for`)",
         "",
-        f"`bench/entitlement_lookup.py`, {payload['when']}: PostgreSQL {env['postgres']}, Redis "
+        f"`bench/entitlement_lookup.py`, {payload['when']}, git {payload['commit']}: "
+        f"PostgreSQL {env['postgres']}, Redis "
         f"{env['redis']} on the same machine ({env['cpus']} CPUs, load {env['load_before']} "
         f"before, {env['load_after']} after), `broadsheet.settings.production` (DEBUG off), "
         f"{one['readers']:,} readers and {one['seats']:,} seats loaded; {args.samples:,} "
@@ -380,6 +383,7 @@ def main() -> None:
     payload = {
         "benchmark": "entitlement_lookup",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
         "settings": vars(args),
         "environment": environment,
         "single": one,

@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
+from revision import git_commit  # noqa: E402  (bench/revision.py)
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/broadsheet_bench_nl")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.newsletter_settings"
 
@@ -352,21 +354,6 @@ def provider_ceiling(messages, url: str) -> tuple[list[float], int]:
     return [standin_ceiling(url, 60, data) for _ in range(3)], size
 
 
-def _commit() -> str:
-    """The commit this run measured (+dirty when tracked files other than results differ)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-    ).stdout.strip()
-    changed = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return head + ("+dirty" if changed else "")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--transport", choices=["smtp", "provider"], default="smtp")
@@ -428,7 +415,7 @@ def main() -> None:
             }
         report = {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "commit": _commit(),
+            "commit": git_commit(),
             "machine": {"cpus": os.cpu_count(), "load_average_at_end": os.getloadavg()},
             "database": settings.DATABASES["default"]["ENGINE"],
             "workers": args.workers,
@@ -481,7 +468,7 @@ def write_results(transport: str, report: dict) -> None:
 def _when(report: dict) -> str:
     load = ", ".join(f"{x:.1f}" for x in report["machine"]["load_average_at_end"])
     return (
-        f"Run {report['date']}, commit {report.get('commit', 'unknown')}, "
+        f"Run {report['date']}, git {report.get('commit', 'unknown')}, "
         f"on {report['machine']['cpus']} CPUs (load average at the end: "
         f"{load}), PostgreSQL, {report['workers']} `db_worker` processes"
     )
