@@ -37,7 +37,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -47,6 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import access_common as common
+from revision import git_commit  # bench/revision.py
 
 ROOT = common.ROOT
 RESULTS = common.RESULTS
@@ -62,9 +62,7 @@ def percentile(values, share: float) -> float:
 
 def git_revision() -> str:
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
+        return git_commit()
     except OSError:
         return ""
 

@@ -37,6 +37,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from revision import git_commit
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -188,21 +191,7 @@ def lighthouse(args, url: str, preset: str, output: Path) -> dict:
 
 
 def commit() -> str:
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return f"{head}{' (with uncommitted changes)' if dirty else ''}"
+    return git_commit() or "unknown"
 
 
 def write_results(results: list[dict], meta: dict) -> None:

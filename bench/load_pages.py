@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from broadsheet.tests.topology import backend_vcl  # noqa: E402  (the VCL the tests run too)
 
+sys.path.insert(0, str(ROOT / "bench"))
+from revision import git_commit  # noqa: E402  (bench/revision.py)
+
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -638,28 +641,9 @@ def measure_cold(args, port: int, urls: dict, purger: Purger, meter: CpuMeter) -
 
 
 def git_revision(app_dir: Path) -> str:
-    def describe(directory: Path) -> str:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        if not sha:
-            return ""
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        return sha + ("+dirty" if dirty else "")
-
     try:
         # A plain copy of a work tree (--app-dir) has no .git: name what it was copied from.
-        return describe(app_dir) or f"{describe(ROOT) or 'unknown'} (copy in {app_dir})"
+        return git_commit(app_dir) or f"{git_commit() or 'unknown'} (copy in {app_dir})"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 

@@ -26,11 +26,13 @@ import io
 import os
 import pstats
 import secrets
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from revision import git_commit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -196,20 +198,11 @@ def main() -> int:
     ]
     Device.objects.filter(user__email="profile@example.org").delete()
 
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "broadsheet", "deploy"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout.strip()
+    git = git_commit() or "unknown"
     lines = [
         "# Where a page's CPU goes (bench/profile_pages.py)",
         "",
-        f"{datetime.now(UTC).isoformat(timespec='seconds')}, git {git}"
-        f"{' (with uncommitted changes)' if dirty else ''}, database {args.database}, "
+        f"{datetime.now(UTC).isoformat(timespec='seconds')}, git {git}, database {args.database}, "
         f"{args.requests} requests per profile, load average {os.getloadavg()[0]:.2f}. "
         "Times are CPU seconds of this process over all the requests of a profile; cProfile "
         "adds to them (the CPU per request without it is given first): compare entries, not "
